@@ -1,0 +1,69 @@
+# Vigil: the two commands of the quick start, and a few more.
+#   make run     install missing packages, build (Release, Ninja), launch Vigil
+#   make test    the same build, then the whole suite through ctest
+#   make bench   benchmarks (figures printed, never a pass/fail on time)
+#   make deps    install every package the build and the tests need
+#   make package build a .deb with CPack
+#   make format  clang-format the sources
+
+BUILD_DIR   := build/release
+ASAN_DIR    := build/asan
+BIN         := $(BUILD_DIR)/bin
+CTEST_JOBS  ?= 2
+# CI=true turns warnings into errors.
+WERROR      := $(if $(filter true 1 yes,$(CI)),ON,OFF)
+VIGIL_ARGS  ?=
+
+# ccache with precompiled headers needs these sloppiness settings.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+
+.PHONY: all run test test-asan bench deps deps-build deps-test build configure package format clean
+
+all: build
+
+deps-build:
+	@packaging/install-deps.sh packaging/deps-build.txt
+
+deps-test:
+	@packaging/install-deps.sh packaging/deps-build.txt packaging/deps-test.txt
+
+deps: deps-test
+
+configure:
+	@cmake --preset release -DVIGIL_WERROR=$(WERROR) >/dev/null
+
+build: deps-build configure
+	@cmake --build --preset release
+
+run: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -z "$$QT_QPA_PLATFORM" ]; then \
+	    echo "make run: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)."; \
+	    echo "  Run the engine without a window:  $(BIN)/vigil --headless"; \
+	    echo "  Or the GUI on a virtual display:  xvfb-run make run"; \
+	    exit 1; \
+	fi
+	$(BIN)/vigil $(VIGIL_ARGS)
+
+test: deps-test configure
+	@cmake --build --preset release
+	@ctest --preset release -j $(CTEST_JOBS)
+	@$(MAKE) --no-print-directory test-asan
+
+# The engine library and its lifecycle test under AddressSanitizer and
+# UndefinedBehaviorSanitizer (leaks included).
+test-asan: deps-test
+	@cmake --preset asan -DVIGIL_WERROR=$(WERROR) >/dev/null
+	@cmake --build --preset asan --target tst_engine tst_http_service
+	@ctest --preset asan -R '^(tst_engine|tst_http_service)$$'
+
+bench: build
+	@tests/bench/run_all.sh $(BUILD_DIR)
+
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

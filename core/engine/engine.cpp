@@ -1,0 +1,85 @@
+#include "core/engine/engine.h"
+
+#include <QLoggingCategory>
+#include <QMetaType>
+#include <cassert>
+
+#include "core/http/http_service.h"
+#include "core/instrument/process_metrics.h"
+
+namespace vigil::engine {
+
+Q_LOGGING_CATEGORY(lcEngine, "vigil.engine")
+
+Engine::Engine(EngineOptions options, QObject* parent)
+    : QObject(parent), m_options(std::move(options)), m_lock(m_options.dataDir) {
+    qRegisterMetaType<vigil::engine::Service::State>();
+    instrument::registerProcessMetrics(m_metrics);
+
+    auto http = std::make_unique<http::HttpService>(m_options.config.server, m_metrics,
+                                                    [this] { return m_running.load(); });
+    m_http = http.get();
+    addService(std::move(http));
+}
+
+Engine::~Engine() {
+    stop();
+}
+
+void Engine::addService(std::unique_ptr<Service> service) {
+    assert(!m_running && "services are added before start()");
+    Service* raw = service.get();
+    m_statuses.push_back({raw->name(), raw->state(), {}});
+    const std::size_t index = m_statuses.size() - 1;
+    connect(raw, &Service::stateChanged, this,
+            [this, raw, index](Service::State state, const QString& detail) {
+                m_statuses[index].state = state;
+                m_statuses[index].detail = detail;
+                emit serviceStateChanged(raw->name(), state, detail);
+            });
+    m_services.push_back(std::move(service));
+}
+
+Status Engine::start() {
+    if (m_running)
+        return Status::ok();
+    if (Status locked = m_lock.acquire(); !locked.isOk())
+        return locked;
+
+    for (std::size_t i = 0; i < m_services.size(); ++i) {
+        Status status = m_services[i]->start();
+        if (!status.isOk()) {
+            for (std::size_t j = i; j-- > 0;)
+                m_services[j]->stop();
+            m_lock.release();
+            return status.withContext("starting " + m_services[i]->name().toStdString());
+        }
+    }
+    m_running = true;
+    qCInfo(lcEngine).noquote() << "engine started; data directory" << m_options.dataDir;
+    emit started();
+    return Status::ok();
+}
+
+void Engine::stop() {
+    if (!m_running && !m_lock.held())
+        return;
+    m_running = false;  // /-/ready turns 503 before anything stops
+    for (auto it = m_services.rbegin(); it != m_services.rend(); ++it)
+        (*it)->stop();
+    m_lock.release();
+    qCInfo(lcEngine) << "engine stopped";
+    emit stopped();
+}
+
+QString Engine::httpAddress() const {
+    if (!m_running || !m_http)
+        return {};
+    return QString::fromStdString(m_http->boundAddress());
+}
+
+std::vector<ServiceStatus> Engine::serviceStatuses() const {
+    return m_statuses;
+}
+
+}  // namespace vigil::engine

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "core/config/vigil_config.h"
+#include "core/engine/data_dir_lock.h"
+#include "core/engine/service.h"
+#include "core/instrument/metric_registry.h"
+
+namespace vigil::http {
+class HttpService;
+}
+
+namespace vigil::engine {
+
+struct EngineOptions {
+    config::VigilConfig config;
+    QString dataDir;     // REQUIRES: non-empty
+    QString configFile;  // for display only
+};
+
+struct ServiceStatus {
+    QString name;
+    Service::State state = Service::State::kStopped;
+    QString detail;
+};
+
+// The facade over Vigil's engine: it owns the services and their threads, the
+// data directory lock and the self-metrics registry. The UI and the command
+// line reach the core only through it.
+//
+// Lives on the thread that creates it (the main thread). start() and stop()
+// block until every service has made its transition; they do not wait on the
+// network or on storage beyond a service's own start-up. Signals are safe to
+// connect from the GUI: they are delivered queued when emitted elsewhere.
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    explicit Engine(EngineOptions options, QObject* parent = nullptr);
+    ~Engine() override;
+
+    // Takes the data directory lock, then starts the services in order. On
+    // failure, stops what was started (in reverse), releases the lock and
+    // returns the first error.
+    Status start();
+    // Stops the services in reverse order and releases the lock. Idempotent.
+    void stop();
+    bool isRunning() const { return m_running.load(); }
+
+    // Adds a service to start after the built-in ones. REQUIRES: not running.
+    void addService(std::unique_ptr<Service> service);
+
+    const config::VigilConfig& config() const { return m_options.config; }
+    const QString& dataDir() const { return m_options.dataDir; }
+    const QString& configFile() const { return m_options.configFile; }
+    instrument::MetricRegistry& metrics() { return m_metrics; }
+
+    // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
+    QString httpAddress() const;
+    std::vector<ServiceStatus> serviceStatuses() const;
+
+signals:
+    void serviceStateChanged(const QString& service, vigil::engine::Service::State state,
+                             const QString& detail);
+    void started();
+    void stopped();
+
+private:
+    EngineOptions m_options;
+    instrument::MetricRegistry m_metrics;
+    DataDirLock m_lock;
+    std::vector<std::unique_ptr<Service>> m_services;  // start order
+    http::HttpService* m_http = nullptr;               // owned by m_services
+    std::vector<ServiceStatus> m_statuses;             // updated on this object's thread
+    std::atomic<bool> m_running{false};
+};
+
+}  // namespace vigil::engine
