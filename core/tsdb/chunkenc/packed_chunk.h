@@ -1,0 +1,72 @@
+#pragma once
+
+// The packed chunk (Encoding::kPacked): Vigil's immutable encoding for sealed
+// chunks. Byte format in core/tsdb/FORMAT.md, "Packed chunk".
+//
+// In short: timestamps and decimal value mantissas are each an "integer
+// stream": order-0/1/2 differences, frame-of-reference bit-packed at the
+// narrowest width that pays, with outliers stored as exceptions (patched FOR).
+// Values that are exact decimals m * 10^e share one exponent; values that are
+// not (NaN, StaleNaN, ±Inf, -0.0, binary fractions) are exceptions stored as
+// raw bits, or, when most values are not decimal, the whole value column
+// falls back to Gorilla XOR. The encoder tries the alternatives on each chunk
+// and keeps the smallest, so the format is chosen by measurement per chunk.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/model/sample.h"
+#include "core/tsdb/chunkenc/chunk.h"
+#include "core/util/status.h"
+
+namespace vigil::tsdb {
+
+inline constexpr std::size_t kMaxPackedSamples = 0xffff;
+
+// What the encoder chose for one chunk (for benchmarks and diagnostics).
+struct PackedLayout {
+    int timestampOrder = 0;
+    int timestampWidth = 0;
+    int timestampExceptions = 0;
+    std::uint64_t timestampScale = 1;
+    bool decimalValues = false;    // false: XOR value column
+    int exponent = 0;              // decimal only
+    int valueOrder = 0;            // decimal only
+    int valueWidth = 0;            // decimal only
+    std::uint64_t valueScale = 1;  // decimal only
+    int valueExceptions = 0;       // decimal only: raw values + mantissa outliers
+};
+
+// Encodes sealed chunks. Keeps scratch buffers between calls so that sealing
+// many chunks does not allocate per chunk.
+// Thread-safety: not thread-safe; use one encoder per thread.
+class PackedEncoder {
+public:
+    // Appends the encoding of `samples` to `out`.
+    // REQUIRES: 1 <= samples.size() <= kMaxPackedSamples.
+    void encode(std::span<const model::Sample> samples, std::vector<std::uint8_t>& out);
+
+    // The layout chosen by the last encode().
+    const PackedLayout& lastLayout() const { return m_layout; }
+
+private:
+    std::vector<std::uint64_t> m_ints;
+    std::vector<std::int64_t> m_resid;
+    std::vector<std::int64_t> m_sorted;
+    std::vector<std::uint64_t> m_keys;
+    std::vector<std::int64_t> m_mantissas;
+    std::vector<std::uint32_t> m_rawPositions;
+    std::vector<std::uint8_t> m_decimalSection;
+    std::vector<std::uint8_t> m_xorSection;
+    PackedLayout m_layout;
+};
+
+// Decodes a packed chunk, appending its samples to `out`. Validates the whole
+// chunk, including that no bytes trail it.
+Status decodePacked(std::span<const std::uint8_t> data, std::vector<model::Sample>& out);
+
+// Decodes only the layout header information (for diagnostics).
+Result<PackedLayout> inspectPacked(std::span<const std::uint8_t> data);
+
+}  // namespace vigil::tsdb
