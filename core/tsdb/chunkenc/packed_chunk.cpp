@@ -94,6 +94,7 @@ struct IntPlan {
     std::uint64_t scale = 1;  // residuals are base + scale * packed
     std::size_t exceptions = 0;
     std::size_t bytes = std::numeric_limits<std::size_t>::max();
+    bool sparse = false;  // zero residuals are marked in a bitmap and not packed
 };
 
 std::uint64_t widthLimit(int w) {
@@ -134,13 +135,15 @@ struct Packing {
     }
 };
 
-std::size_t exceptionBytes(const std::vector<std::int64_t>& r, const Packing& p,
+std::size_t exceptionBytes(const std::vector<std::int64_t>& r, const Packing& p, bool sparse,
                            std::size_t& count) {
     std::size_t bytes = 0;
     std::size_t next = 0;  // first position after the previous exception
     count = 0;
     std::uint64_t packed = 0;
     for (std::size_t i = 0; i < r.size(); ++i) {
+        if (sparse && r[i] == 0)
+            continue;
         if (!p.fits(r[i], packed)) {
             const std::uint64_t d =
                 static_cast<std::uint64_t>(r[i]) - static_cast<std::uint64_t>(p.base);
@@ -154,18 +157,84 @@ std::size_t exceptionBytes(const std::vector<std::int64_t>& r, const Packing& p,
     return bytes;
 }
 
-// Chooses the difference order, common factor, bit width and base that make
-// the stream smallest. For each order it divides the residuals by their
-// greatest common difference (KiB-multiple byte counts, whole-second
-// timestamps), then tries every width from "covers everything" down, using
-// the densest window of sorted residuals as the base, and stops once the
-// exceptions alone would cost more than the best layout so far.
+// Finds the cheapest width/base/factor for the residuals of one difference
+// order (only the non-zero ones when `sparse`) and records it in `best` if it
+// beats what is there. `lead` is the cost of the header byte and leading
+// values.
+//
+// The residuals are divided by their greatest common difference (KiB-multiple
+// byte counts, whole-second timestamps). Every width from "covers
+// everything" down is tried, using the densest window of sorted residuals as
+// the base; the search stops once the exceptions alone would cost more than
+// the best layout so far.
+void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t lead, bool sparse,
+                  std::vector<std::int64_t>& sorted, std::vector<std::uint64_t>& keys,
+                  IntPlan& best) {
+    const std::size_t m = resid.size();
+    sorted.clear();
+    for (const std::int64_t r : resid) {
+        if (!sparse || r != 0)
+            sorted.push_back(r);
+    }
+    const std::size_t k = sorted.size();
+    if (k == 0)
+        return;
+    std::sort(sorted.begin(), sorted.end());
+    const std::int64_t low = sorted.front();
+    std::uint64_t scale = 0;
+    for (const std::int64_t v : sorted)
+        scale = std::gcd(scale, static_cast<std::uint64_t>(v) - static_cast<std::uint64_t>(low));
+    if (scale == 0)
+        scale = 1;
+    keys.resize(k);
+    for (std::size_t i = 0; i < k; ++i)
+        keys[i] = (static_cast<std::uint64_t>(sorted[i]) - static_cast<std::uint64_t>(low)) / scale;
+    const std::size_t scaleBytes = scale > 1 ? static_cast<std::size_t>(uvarintLen(scale)) : 0;
+    const std::size_t bitmapBytes = sparse ? (m + 7) / 8 : 0;
+    // header, leading values, factor, bitmap, base, exception count
+    const std::size_t fixed = lead + scaleBytes + bitmapBytes + 2;
+    const int fullWidth = std::min(63, static_cast<int>(std::bit_width(keys.back())));
+    for (int w = fullWidth; w >= 0; --w) {
+        const std::uint64_t limit = widthLimit(w);
+        std::size_t bestCount = 0;
+        std::size_t bestStart = 0;
+        std::size_t j = 0;
+        for (std::size_t i = 0; i < k && k - i > bestCount; ++i) {
+            if (j < i)
+                j = i;
+            while (j + 1 < k && keys[j + 1] - keys[i] <= limit)
+                ++j;
+            if (j - i + 1 > bestCount) {
+                bestCount = j - i + 1;
+                bestStart = i;
+            }
+        }
+        const std::size_t exc = k - bestCount;
+        if (fixed + 2 * exc >= best.bytes)
+            break;  // narrower widths only add exceptions
+        const std::size_t packed = (k * static_cast<std::size_t>(w) + 7) / 8;
+        if (fixed + packed + 2 * exc >= best.bytes)
+            continue;
+        const Packing p{low, sorted[bestStart], scale, limit};
+        std::size_t count = 0;
+        const std::size_t excBytes = exceptionBytes(resid, p, sparse, count);
+        const std::size_t bytes = lead + scaleBytes + bitmapBytes +
+                                  static_cast<std::size_t>(uvarintLen(zigzagEncode(p.base))) +
+                                  static_cast<std::size_t>(uvarintLen(count << 2)) + packed +
+                                  excBytes;
+        if (bytes < best.bytes)
+            best = IntPlan{order, w, p.base, scale, count, bytes, sparse};
+    }
+}
+
+// Chooses the difference order (0, 1, 2), dense or sparse packing, common
+// factor, bit width and base that make the stream smallest.
 IntPlan planInts(const std::uint64_t* x, std::size_t n, std::vector<std::int64_t>& resid,
                  std::vector<std::int64_t>& sorted, std::vector<std::uint64_t>& keys) {
     IntPlan best;
     const int maxOrder = static_cast<int>(std::min<std::size_t>(2, n));
     for (int order = 0; order <= maxOrder; ++order) {
-        std::size_t lead = 0;
+        std::size_t lead = 1;
         if (order >= 1)
             lead +=
                 static_cast<std::size_t>(uvarintLen(zigzagEncode(static_cast<std::int64_t>(x[0]))));
@@ -174,58 +243,17 @@ IntPlan planInts(const std::uint64_t* x, std::size_t n, std::vector<std::int64_t
                 uvarintLen(zigzagEncode(static_cast<std::int64_t>(x[1] - x[0]))));
         const std::size_t m = n - static_cast<std::size_t>(order);
         if (m == 0) {
-            if (1 + lead < best.bytes)
-                best = IntPlan{order, 0, 0, 1, 0, 1 + lead};
+            if (lead < best.bytes)
+                best = IntPlan{order, 0, 0, 1, 0, lead, false};
             continue;
         }
         computeResiduals(x, n, order, resid);
-        sorted.assign(resid.begin(), resid.end());
-        std::sort(sorted.begin(), sorted.end());
-        const std::int64_t low = sorted.front();
-        std::uint64_t scale = 0;
-        for (const std::int64_t v : sorted)
-            scale =
-                std::gcd(scale, static_cast<std::uint64_t>(v) - static_cast<std::uint64_t>(low));
-        if (scale == 0)
-            scale = 1;
-        keys.resize(m);
-        for (std::size_t i = 0; i < m; ++i)
-            keys[i] =
-                (static_cast<std::uint64_t>(sorted[i]) - static_cast<std::uint64_t>(low)) / scale;
-        const std::size_t scaleBytes = scale > 1 ? static_cast<std::size_t>(uvarintLen(scale)) : 0;
-        const int fullWidth = std::min(63, static_cast<int>(std::bit_width(keys.back())));
-        for (int w = fullWidth; w >= 0; --w) {
-            const std::uint64_t limit = widthLimit(w);
-            std::size_t bestCount = 0;
-            std::size_t bestStart = 0;
-            std::size_t j = 0;
-            for (std::size_t i = 0; i < m && m - i > bestCount; ++i) {
-                if (j < i)
-                    j = i;
-                while (j + 1 < m && keys[j + 1] - keys[i] <= limit)
-                    ++j;
-                if (j - i + 1 > bestCount) {
-                    bestCount = j - i + 1;
-                    bestStart = i;
-                }
-            }
-            const std::size_t exc = m - bestCount;
-            // header, leading values, base, exception count, factor
-            const std::size_t fixed = 1 + lead + 2 + scaleBytes;
-            if (fixed + 2 * exc >= best.bytes)
-                break;  // narrower widths only add exceptions
-            const std::size_t packed = (m * static_cast<std::size_t>(w) + 7) / 8;
-            if (fixed + packed + 2 * exc >= best.bytes)
-                continue;
-            const Packing p{low, sorted[bestStart], scale, limit};
-            std::size_t count = 0;
-            const std::size_t excBytes = exceptionBytes(resid, p, count);
-            const std::size_t bytes =
-                1 + lead + scaleBytes + static_cast<std::size_t>(uvarintLen(zigzagEncode(p.base))) +
-                static_cast<std::size_t>(uvarintLen(count << 1)) + packed + excBytes;
-            if (bytes < best.bytes)
-                best = IntPlan{order, w, p.base, scale, count, bytes};
-        }
+        searchWidths(resid, order, lead, false, sorted, keys, best);
+        const auto zeros = static_cast<std::size_t>(std::count(resid.begin(), resid.end(), 0));
+        // A bitmap costs one bit per value; it can only pay when zeros are
+        // common but not universal (all zeros is width 0, dense).
+        if (zeros * 8 >= m && zeros < m)
+            searchWidths(resid, order, lead, true, sorted, keys, best);
     }
     return best;
 }
@@ -240,18 +268,31 @@ void writeInts(const std::uint64_t* x, std::size_t n, const IntPlan& plan,
     if (n == static_cast<std::size_t>(plan.order))
         return;
     computeResiduals(x, n, plan.order, resid);
-    const std::int64_t low = *std::min_element(resid.begin(), resid.end());
+    std::int64_t low = std::numeric_limits<std::int64_t>::max();
+    for (const std::int64_t r : resid) {
+        if (!plan.sparse || r != 0)
+            low = std::min(low, r);
+    }
     const Packing p{low, plan.base, plan.scale, widthLimit(plan.width)};
     putVarint(out, plan.base);
-    putUvarint(out, (plan.exceptions << 1) | (plan.scale > 1 ? 1 : 0));
+    putUvarint(out, (plan.exceptions << 2) | (plan.sparse ? 2 : 0) | (plan.scale > 1 ? 1 : 0));
     if (plan.scale > 1)
         putUvarint(out, plan.scale);
+    if (plan.sparse) {
+        BitWriter bitmap(out);
+        for (const std::int64_t r : resid)
+            bitmap.writeBit(r != 0);
+    }
     BitWriter w(out);
     std::uint64_t packed = 0;
-    for (const std::int64_t r : resid)
-        w.writeBits(p.fits(r, packed) ? packed : 0, plan.width);
+    for (const std::int64_t r : resid) {
+        if (!plan.sparse || r != 0)
+            w.writeBits(p.fits(r, packed) ? packed : 0, plan.width);
+    }
     std::size_t next = 0;
     for (std::size_t i = 0; i < resid.size(); ++i) {
+        if (plan.sparse && resid[i] == 0)
+            continue;
         if (!p.fits(resid[i], packed)) {
             putUvarint(out, i - next);
             putVarint(out, static_cast<std::int64_t>(static_cast<std::uint64_t>(resid[i]) -
@@ -259,6 +300,10 @@ void writeInts(const std::uint64_t* x, std::size_t n, const IntPlan& plan,
             next = i + 1;
         }
     }
+}
+
+IntStreamLayout streamLayout(const IntPlan& p) {
+    return IntStreamLayout{p.order, p.width, static_cast<int>(p.exceptions), p.scale, p.sparse};
 }
 
 // ---- Decoding ---------------------------------------------------------------
@@ -324,8 +369,8 @@ Status corrupt(const ByteReader& in, const std::string& what) {
 
 // Decodes an integer stream of n values into x. `what` names the stream in
 // error messages.
-Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* what, int* orderOut,
-                int* widthOut, std::size_t* excOut, std::uint64_t* scaleOut) {
+Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* what,
+                IntStreamLayout& layout) {
     const std::string name(what);
     std::uint8_t header = 0;
     if (!in.byte(header))
@@ -337,10 +382,9 @@ Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* wha
     if (static_cast<std::size_t>(order) > n)
         return corrupt(in, name + " stream order " + std::to_string(order) + " exceeds its " +
                                std::to_string(n) + " values");
-    *orderOut = order;
-    *widthOut = width;
-    *excOut = 0;
-    *scaleOut = 1;
+    layout = IntStreamLayout{};
+    layout.order = order;
+    layout.width = width;
     std::int64_t v = 0;
     if (order >= 1) {
         if (!in.varint(v))
@@ -360,21 +404,40 @@ Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* wha
     std::uint64_t excField = 0;
     if (!in.varint(base) || !in.uvarint(excField))
         return corrupt(in, name + " stream: truncated base or exception count");
-    const std::uint64_t exc = excField >> 1;
+    const std::uint64_t exc = excField >> 2;
+    const bool sparse = (excField & 2) != 0;
     std::uint64_t scale = 1;
     if ((excField & 1) != 0 && !in.uvarint(scale))
         return corrupt(in, name + " stream: truncated common factor");
     if (exc > m)
         return corrupt(in, name + " stream: " + std::to_string(exc) + " exceptions for " +
                                std::to_string(m) + " values");
-    const std::size_t packed = (m * static_cast<std::size_t>(width) + 7) / 8;
+    std::uint64_t* r = x + order;
+    std::size_t present = m;
+    std::span<const std::uint8_t> bitmap;
+    if (sparse) {
+        const std::size_t bitmapBytes = (m + 7) / 8;
+        if (in.remaining() < bitmapBytes)
+            return corrupt(in, name + " stream: " + std::to_string(bitmapBytes) +
+                                   " bitmap bytes needed, " + std::to_string(in.remaining()) +
+                                   " left");
+        bitmap = in.rest().first(bitmapBytes);
+        present = 0;
+        for (std::size_t i = 0; i < m; ++i)
+            present += (bitmap[i >> 3] >> (7 - (i & 7))) & 1u;
+        in.skip(bitmapBytes);
+    }
+    const std::size_t packed = (present * static_cast<std::size_t>(width) + 7) / 8;
     if (in.remaining() < packed)
         return corrupt(in, name + " stream: " + std::to_string(packed) + " packed bytes needed, " +
                                std::to_string(in.remaining()) + " left");
-    std::uint64_t* r = x + order;
     const auto ubase = static_cast<std::uint64_t>(base);
     BitReader bits(in.rest().first(packed));
     for (std::size_t i = 0; i < m; ++i) {
+        if (sparse && ((bitmap[i >> 3] >> (7 - (i & 7))) & 1u) == 0) {
+            r[i] = 0;
+            continue;
+        }
         std::uint64_t d = 0;
         bits.readBits(width, d);  // cannot fail: the size was checked above
         r[i] = ubase + scale * d;
@@ -392,8 +455,9 @@ Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* wha
         r[pos] = ubase + static_cast<std::uint64_t>(v);
         next = pos + 1;
     }
-    *excOut = exc;
-    *scaleOut = scale;
+    layout.exceptions = static_cast<int>(exc);
+    layout.scale = scale;
+    layout.sparse = sparse;
     if (order == 1) {
         for (std::size_t i = 1; i < n; ++i)
             x[i] += x[i - 1];
@@ -419,12 +483,9 @@ Status decodePackedImpl(std::span<const std::uint8_t> data, std::vector<model::S
     thread_local std::vector<std::uint64_t> scratch;
     scratch.resize(n);
     PackedLayout info;
-    std::size_t exc = 0;
-    Status s = readInts(in, n, scratch.data(), "timestamp", &info.timestampOrder,
-                        &info.timestampWidth, &exc, &info.timestampScale);
+    Status s = readInts(in, n, scratch.data(), "timestamp", info.timestamps);
     if (!s.isOk())
         return s;
-    info.timestampExceptions = static_cast<int>(exc);
     const std::size_t first = out.size();
     out.resize(first + n);
     model::Sample* samples = out.data() + first;
@@ -443,8 +504,7 @@ Status decodePackedImpl(std::span<const std::uint8_t> data, std::vector<model::S
         if (e < -kMaxExponent || e > kMaxExponent)
             return corrupt(in, "decimal exponent " + std::to_string(e) + " outside -22..22");
         info.exponent = e;
-        s = readInts(in, n, scratch.data(), "mantissa", &info.valueOrder, &info.valueWidth, &exc,
-                     &info.valueScale);
+        s = readInts(in, n, scratch.data(), "mantissa", info.mantissas);
         if (!s.isOk())
             return s;
         for (std::size_t i = 0; i < n; ++i)
@@ -468,7 +528,7 @@ Status decodePackedImpl(std::span<const std::uint8_t> data, std::vector<model::S
             samples[pos].v = std::bit_cast<double>(bits);
             next = pos + 1;
         }
-        info.valueExceptions = static_cast<int>(exc + raw);
+        info.rawValues = static_cast<int>(raw);
     } else if (mode == kValuesXor) {
         BitReader bits(in.rest());
         std::uint64_t firstBits = 0;
@@ -507,10 +567,7 @@ void PackedEncoder::encode(std::span<const model::Sample> samples, std::vector<s
         m_ints[i] = static_cast<std::uint64_t>(samples[i].t);
     const IntPlan tplan = planInts(m_ints.data(), n, m_resid, m_sorted, m_keys);
     writeInts(m_ints.data(), n, tplan, m_resid, out);
-    m_layout.timestampOrder = tplan.order;
-    m_layout.timestampWidth = tplan.width;
-    m_layout.timestampExceptions = static_cast<int>(tplan.exceptions);
-    m_layout.timestampScale = tplan.scale;
+    m_layout.timestamps = streamLayout(tplan);
 
     // XOR candidate: always possible.
     m_xorSection.clear();
@@ -599,11 +656,8 @@ void PackedEncoder::encode(std::span<const model::Sample> samples, std::vector<s
                 useDecimal = true;
                 m_layout.decimalValues = true;
                 m_layout.exponent = minExp;
-                m_layout.valueOrder = vplan.order;
-                m_layout.valueWidth = vplan.width;
-                m_layout.valueScale = vplan.scale;
-                m_layout.valueExceptions =
-                    static_cast<int>(vplan.exceptions + m_rawPositions.size());
+                m_layout.mantissas = streamLayout(vplan);
+                m_layout.rawValues = static_cast<int>(m_rawPositions.size());
             }
         }
     }

@@ -24,18 +24,22 @@ namespace vigil::tsdb {
 
 inline constexpr std::size_t kMaxPackedSamples = 0xffff;
 
-// What the encoder chose for one chunk (for benchmarks and diagnostics).
+// How one integer stream (timestamps or mantissas) was laid out.
+struct IntStreamLayout {
+    int order = 0;            // 0: values, 1: deltas, 2: delta-of-deltas
+    int width = 0;            // bits per packed residual
+    int exceptions = 0;       // residuals stored outside the packed bits
+    std::uint64_t scale = 1;  // common factor of the residuals
+    bool sparse = false;      // zero residuals marked in a bitmap
+};
+
+// What the encoder chose for one chunk (for benchmarks, tests, diagnostics).
 struct PackedLayout {
-    int timestampOrder = 0;
-    int timestampWidth = 0;
-    int timestampExceptions = 0;
-    std::uint64_t timestampScale = 1;
-    bool decimalValues = false;    // false: XOR value column
-    int exponent = 0;              // decimal only
-    int valueOrder = 0;            // decimal only
-    int valueWidth = 0;            // decimal only
-    std::uint64_t valueScale = 1;  // decimal only
-    int valueExceptions = 0;       // decimal only: raw values + mantissa outliers
+    IntStreamLayout timestamps;
+    bool decimalValues = false;  // false: XOR value column
+    int exponent = 0;            // decimal only
+    IntStreamLayout mantissas;   // decimal only
+    int rawValues = 0;           // decimal only: values stored as raw bits
 };
 
 // Encodes sealed chunks. Keeps scratch buffers between calls so that sealing

@@ -113,7 +113,8 @@ private slots:
         std::vector<std::uint8_t> data;
         enc.encode(samples, data);
         QVERIFY(enc.lastLayout().decimalValues);
-        QCOMPARE(enc.lastLayout().valueExceptions, 2);
+        QCOMPARE(enc.lastLayout().rawValues, 2);
+        QCOMPARE(enc.lastLayout().mantissas.exceptions, 0);
     }
 
     void seekSemantics_data() {
@@ -184,8 +185,8 @@ private slots:
         QVERIFY2(data.size() <= 20, qPrintable(QString::number(data.size())));
         auto layout = inspectPacked(data);
         QVERIFY(layout.isOk());
-        QCOMPARE(layout->timestampWidth, 0);
-        QCOMPARE(layout->valueWidth, 0);
+        QCOMPARE(layout->timestamps.width, 0);
+        QCOMPARE(layout->mantissas.width, 0);
     }
 
     // A missed scrape or a counter reset becomes an exception, not a wider
@@ -203,10 +204,10 @@ private slots:
         std::vector<std::uint8_t> data;
         enc.encode(samples, data);
         const PackedLayout& l = enc.lastLayout();
-        QCOMPARE(l.timestampWidth, 0);
-        QVERIFY(l.timestampExceptions >= 1);
-        QCOMPARE(l.valueWidth, 0);
-        QVERIFY(l.valueExceptions >= 1);
+        QCOMPARE(l.timestamps.width, 0);
+        QVERIFY(l.timestamps.exceptions >= 1);
+        QCOMPARE(l.mantissas.width, 0);
+        QVERIFY(l.mantissas.exceptions >= 1);
         std::vector<model::Sample> out;
         QVERIFY(decodeSamples(Encoding::kPacked, data, out).isOk());
         for (std::size_t i = 0; i < samples.size(); ++i)
@@ -218,7 +219,30 @@ private slots:
         auto layout = inspectPacked(encodeSealed(samples));
         QVERIFY(layout.isOk());
         QVERIFY(layout->decimalValues);
-        QCOMPARE(layout->valueScale % 1024, std::uint64_t{0});
+        QCOMPARE(layout->mantissas.scale % 1024, std::uint64_t{0});
+    }
+
+    // A gauge that changes in a third of the scrapes (filesystem free bytes)
+    // packs only its changes, behind a bitmap.
+    void mostlyUnchangedUsesSparsePacking() {
+        std::mt19937_64 rng(77);
+        std::vector<model::Sample> samples;
+        std::int64_t blocks = 5000000;
+        for (int i = 0; i < 120; ++i) {
+            if (rng() % 3 == 0)
+                blocks += static_cast<std::int64_t>(rng() % 200) - 100;
+            samples.push_back({1735689600000 + i * 15000, static_cast<double>(blocks * 4096)});
+        }
+        PackedEncoder enc;
+        std::vector<std::uint8_t> data;
+        enc.encode(samples, data);
+        QVERIFY(enc.lastLayout().decimalValues);
+        QVERIFY(enc.lastLayout().mantissas.sparse);
+        QVERIFY2(data.size() < encodeXor(samples).size(), qPrintable(QString::number(data.size())));
+        std::vector<model::Sample> out;
+        QVERIFY(decodeSamples(Encoding::kPacked, data, out).isOk());
+        for (std::size_t i = 0; i < samples.size(); ++i)
+            QVERIFY(testing::sameBits(out[i], samples[i]));
     }
 
     void corruptPacked_data() {
@@ -241,8 +265,11 @@ private slots:
             << QByteArray("02 04 00 00") << "1 packed bytes needed, 0 left";
         // n=2, ts order 0 width 0, base 0, 1 exception at gap 5
         QTest::newRow("exception past end")
-            << QByteArray("02 00 00 02 05 00") << "lies past the last value";
-        QTest::newRow("too many exceptions") << QByteArray("02 00 00 06") << "3 exceptions for 2";
+            << QByteArray("02 00 00 04 05 00") << "lies past the last value";
+        // n=3, ts order 0 width 1, base 0, sparse flag, bitmap missing
+        QTest::newRow("bitmap missing")
+            << QByteArray("03 04 00 02") << "1 bitmap bytes needed, 0 left";
+        QTest::newRow("too many exceptions") << QByteArray("02 00 00 0c") << "3 exceptions for 2";
         // n=1, ts order 1, decimal e=0, mantissa order 1 m0=1, raw count 1, gap 3
         QTest::newRow("raw value past end")
             << QByteArray("01 01 00 00 00 01 02 01 03 00 00 00 00 00 00 00 00")
