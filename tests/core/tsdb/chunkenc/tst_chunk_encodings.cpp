@@ -21,6 +21,9 @@ using vigil::tsdb::testing::Shape;
 
 namespace {
 
+// Must match the "Example" section of core/tsdb/FORMAT.md.
+constexpr const char* FORMAT_EXAMPLE = "78 01 80 f0 cb f2 83 65 b0 ea 01 00 00 00 00 02 00 00";
+
 std::vector<std::uint8_t> encodeXor(const std::vector<model::Sample>& samples) {
     XorChunk c;
     for (const auto& s : samples)
@@ -174,6 +177,18 @@ private slots:
         const double packedBytes = static_cast<double>(encodeSealed(samples).size());
         QVERIFY2(packedBytes <= maxRatio * xorBytes,
                  qPrintable(QString("packed %1 B, xor %2 B").arg(packedBytes).arg(xorBytes)));
+    }
+
+    // The worked example in core/tsdb/FORMAT.md, byte for byte.
+    void formatExample() {
+        std::vector<model::Sample> samples;
+        for (int i = 0; i < 120; ++i)
+            samples.push_back({1735689600000 + i * 15000, 1.0});
+        const auto data = encodeSealed(samples);
+        const QByteArray got = QByteArray(reinterpret_cast<const char*>(data.data()),
+                                          static_cast<qsizetype>(data.size()))
+                                   .toHex(' ');
+        QCOMPARE(got, QByteArray(FORMAT_EXAMPLE));
     }
 
     void constantRegularSeriesIsTiny() {
