@@ -111,10 +111,12 @@ Status decodeSamples(Encoding encoding, std::span<const std::uint8_t> data,
     return unknownEncoding(encoding);
 }
 
-std::vector<std::uint8_t> encodeSealed(std::span<const model::Sample> samples) {
+Result<std::vector<std::uint8_t>> encodeSealed(std::span<const model::Sample> samples) {
     thread_local PackedEncoder encoder;
     std::vector<std::uint8_t> out;
-    encoder.encode(samples, out);
+    Status s = encoder.encode(samples, out);
+    if (!s.isOk())
+        return s;
     return out;
 }
 

@@ -75,13 +75,14 @@ Result<std::unique_ptr<ChunkIterator>> decodeChunk(Encoding encoding,
 
 // Decodes every sample of a chunk and appends them to `out`. The fast path
 // for queries and compaction; validates the whole chunk. On error `out` may
-// hold a prefix of the samples.
+// hold a prefix of the samples (or placeholders). Thread-safe.
 Status decodeSamples(Encoding encoding, std::span<const std::uint8_t> data,
                      std::vector<model::Sample>& out);
 
-// Encodes samples as a sealed (Encoding::kPacked) chunk.
-// REQUIRES: 1 <= samples.size() <= kMaxPackedSamples. Timestamps need not be
-// increasing for a round trip, but seek() assumes they are.
-std::vector<std::uint8_t> encodeSealed(std::span<const model::Sample> samples);
+// Encodes samples as a sealed (Encoding::kPacked) chunk. Fails (invalid
+// argument) for an empty span or more than kMaxPackedSamples (65535) samples.
+// Timestamps need not be increasing for a round trip, but seek() assumes
+// they are. Thread-safe (uses a per-thread encoder).
+Result<std::vector<std::uint8_t>> encodeSealed(std::span<const model::Sample> samples);
 
 }  // namespace vigil::tsdb

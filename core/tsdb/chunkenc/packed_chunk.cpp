@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cassert>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -556,9 +555,12 @@ Status decodePackedImpl(std::span<const std::uint8_t> data, std::vector<model::S
 
 }  // namespace
 
-void PackedEncoder::encode(std::span<const model::Sample> samples, std::vector<std::uint8_t>& out) {
+Status PackedEncoder::encode(std::span<const model::Sample> samples,
+                             std::vector<std::uint8_t>& out) {
     const std::size_t n = samples.size();
-    assert(n >= 1 && n <= kMaxPackedSamples);
+    if (n == 0 || n > kMaxPackedSamples)
+        return Status::error("packed chunk: " + std::to_string(n) + " samples; a chunk holds 1.." +
+                             std::to_string(kMaxPackedSamples));
     m_layout = PackedLayout{};
     putUvarint(out, n);
 
@@ -663,6 +665,7 @@ void PackedEncoder::encode(std::span<const model::Sample> samples, std::vector<s
     }
     const std::vector<std::uint8_t>& values = useDecimal ? m_decimalSection : m_xorSection;
     out.insert(out.end(), values.begin(), values.end());
+    return Status::ok();
 }
 
 Status decodePacked(std::span<const std::uint8_t> data, std::vector<model::Sample>& out) {

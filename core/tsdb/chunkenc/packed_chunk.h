@@ -47,9 +47,9 @@ struct PackedLayout {
 // Thread-safety: not thread-safe; use one encoder per thread.
 class PackedEncoder {
 public:
-    // Appends the encoding of `samples` to `out`.
-    // REQUIRES: 1 <= samples.size() <= kMaxPackedSamples.
-    void encode(std::span<const model::Sample> samples, std::vector<std::uint8_t>& out);
+    // Appends the encoding of `samples` to `out`. Fails, leaving `out`
+    // unchanged, unless 1 <= samples.size() <= kMaxPackedSamples.
+    Status encode(std::span<const model::Sample> samples, std::vector<std::uint8_t>& out);
 
     // The layout chosen by the last encode().
     const PackedLayout& lastLayout() const { return m_layout; }
@@ -67,7 +67,7 @@ private:
 };
 
 // Decodes a packed chunk, appending its samples to `out`. Validates the whole
-// chunk, including that no bytes trail it.
+// chunk, including that no bytes trail it. Thread-safe (per-thread scratch).
 Status decodePacked(std::span<const std::uint8_t> data, std::vector<model::Sample>& out);
 
 // Decodes only the layout header information (for diagnostics).

@@ -1,6 +1,7 @@
 #include "core/tsdb/chunkenc/xor_chunk.h"
 
 #include <bit>
+#include <cassert>
 #include <string>
 
 namespace vigil::tsdb {
@@ -48,6 +49,7 @@ Result<XorChunk> XorChunk::fromBytes(std::span<const std::uint8_t> data) {
 
 void XorChunk::append(model::Timestamp t, double v) {
     const int num = numSamples();
+    assert(num < kXorMaxSamples);
     BitWriter w(m_bytes, m_freeBits);
     std::uint64_t tDelta = 0;
     if (num == 0) {

@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
                 x.append(smp.t, smp.v);
             auto t1 = std::chrono::steady_clock::now();
             std::vector<std::uint8_t> packed;
-            encoder.encode(chunk, packed);
+            if (!encoder.encode(chunk, packed).isOk())
+                return 1;  // cannot happen: 1 <= n <= kMaxPackedSamples
             auto t2 = std::chrono::steady_clock::now();
             xorEnc += t1 - t0;
             packedEnc += t2 - t1;

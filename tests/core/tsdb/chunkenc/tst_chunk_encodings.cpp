@@ -31,6 +31,13 @@ std::vector<std::uint8_t> encodeXor(const std::vector<model::Sample>& samples) {
     return {c.bytes().begin(), c.bytes().end()};
 }
 
+std::vector<std::uint8_t> sealed(const std::vector<model::Sample>& samples) {
+    auto r = encodeSealed(samples);
+    if (!r.isOk())
+        qFatal("encodeSealed: %s", r.status().message().c_str());
+    return std::move(r).value();
+}
+
 std::vector<std::uint8_t> fromHex(const char* hex) {
     const QByteArray raw = QByteArray::fromHex(hex);
     return {raw.begin(), raw.end()};
@@ -73,7 +80,7 @@ private slots:
         const auto e = static_cast<Encoding>(encoding);
         const auto samples =
             testing::makeSamples(static_cast<Shape>(shape), static_cast<std::size_t>(count), 11);
-        const auto data = e == Encoding::kXor ? encodeXor(samples) : encodeSealed(samples);
+        const auto data = e == Encoding::kXor ? encodeXor(samples) : sealed(samples);
 
         std::vector<model::Sample> bulk;
         Status st = decodeSamples(e, data, bulk);
@@ -94,7 +101,7 @@ private slots:
         const auto a = testing::makeSamples(Shape::kCentiCounter, 50, 1);
         const auto b = testing::makeSamples(Shape::kIrregularGauge, 30, 2);
         std::vector<model::Sample> out;
-        QVERIFY(decodeSamples(Encoding::kPacked, encodeSealed(a), out).isOk());
+        QVERIFY(decodeSamples(Encoding::kPacked, sealed(a), out).isOk());
         QVERIFY(decodeSamples(Encoding::kXor, encodeXor(b), out).isOk());
         QCOMPARE(out.size(), std::size_t{80});
         QVERIFY(testing::sameBits(out[49], a[49]));
@@ -106,7 +113,7 @@ private slots:
         for (int i = 0; i < 120; ++i)
             samples.push_back({i * 15000, i == 60 || i == 119 ? model::staleNaN() : i * 0.5});
         std::vector<model::Sample> out;
-        QVERIFY(decodeSamples(Encoding::kPacked, encodeSealed(samples), out).isOk());
+        QVERIFY(decodeSamples(Encoding::kPacked, sealed(samples), out).isOk());
         QVERIFY(model::isStaleNaN(out[60].v));
         QVERIFY(model::isStaleNaN(out[119].v));
         QVERIFY(!std::isnan(out[61].v));
@@ -114,7 +121,7 @@ private slots:
         // exceptions) rather than falling back to XOR.
         PackedEncoder enc;
         std::vector<std::uint8_t> data;
-        enc.encode(samples, data);
+        QVERIFY(enc.encode(samples, data).isOk());
         QVERIFY(enc.lastLayout().decimalValues);
         QCOMPARE(enc.lastLayout().rawValues, 2);
         QCOMPARE(enc.lastLayout().mantissas.exceptions, 0);
@@ -131,7 +138,7 @@ private slots:
         std::vector<model::Sample> samples;
         for (int i = 1; i <= 10; ++i)
             samples.push_back({i * 10, static_cast<double>(i)});
-        const auto data = e == Encoding::kXor ? encodeXor(samples) : encodeSealed(samples);
+        const auto data = e == Encoding::kXor ? encodeXor(samples) : sealed(samples);
         auto r = decodeChunk(e, data);
         QVERIFY(r.isOk());
         ChunkIterator& it = **r;
@@ -174,7 +181,7 @@ private slots:
         QFETCH(double, maxRatio);
         const auto samples = testing::makeSamples(static_cast<Shape>(shape), 120, 5);
         const double xorBytes = static_cast<double>(encodeXor(samples).size());
-        const double packedBytes = static_cast<double>(encodeSealed(samples).size());
+        const double packedBytes = static_cast<double>(sealed(samples).size());
         QVERIFY2(packedBytes <= maxRatio * xorBytes,
                  qPrintable(QString("packed %1 B, xor %2 B").arg(packedBytes).arg(xorBytes)));
     }
@@ -184,7 +191,7 @@ private slots:
         std::vector<model::Sample> samples;
         for (int i = 0; i < 120; ++i)
             samples.push_back({1735689600000 + i * 15000, 1.0});
-        const auto data = encodeSealed(samples);
+        const auto data = sealed(samples);
         const QByteArray got = QByteArray(reinterpret_cast<const char*>(data.data()),
                                           static_cast<qsizetype>(data.size()))
                                    .toHex(' ');
@@ -195,7 +202,7 @@ private slots:
         std::vector<model::Sample> samples;
         for (int i = 0; i < 120; ++i)
             samples.push_back({1735689600000 + i * 15000, 1.0});
-        const auto data = encodeSealed(samples);
+        const auto data = sealed(samples);
         // count, ts header+t0+delta+base+exc, value mode+exp+header+m0+base+exc+raw
         QVERIFY2(data.size() <= 20, qPrintable(QString::number(data.size())));
         auto layout = inspectPacked(data);
@@ -217,7 +224,7 @@ private slots:
         }
         PackedEncoder enc;
         std::vector<std::uint8_t> data;
-        enc.encode(samples, data);
+        QVERIFY(enc.encode(samples, data).isOk());
         const PackedLayout& l = enc.lastLayout();
         QCOMPARE(l.timestamps.width, 0);
         QVERIFY(l.timestamps.exceptions >= 1);
@@ -231,7 +238,7 @@ private slots:
 
     void commonFactorIsFound() {
         const auto samples = testing::makeSamples(Shape::kKibiBytes, 120, 9);
-        auto layout = inspectPacked(encodeSealed(samples));
+        auto layout = inspectPacked(sealed(samples));
         QVERIFY(layout.isOk());
         QVERIFY(layout->decimalValues);
         QCOMPARE(layout->mantissas.scale % 1024, std::uint64_t{0});
@@ -250,7 +257,7 @@ private slots:
         }
         PackedEncoder enc;
         std::vector<std::uint8_t> data;
-        enc.encode(samples, data);
+        QVERIFY(enc.encode(samples, data).isOk());
         QVERIFY(enc.lastLayout().decimalValues);
         QVERIFY(enc.lastLayout().mantissas.sparse);
         QVERIFY2(data.size() < encodeXor(samples).size(), qPrintable(QString::number(data.size())));
@@ -303,6 +310,17 @@ private slots:
         QVERIFY(!decodeChunk(Encoding::kPacked, data).isOk());
     }
 
+    void encodeRejectsBadSizes() {
+        std::vector<model::Sample> none;
+        auto r = encodeSealed(none);
+        QVERIFY(!r.isOk());
+        QVERIFY(r.status().message().find("0 samples") != std::string::npos);
+        std::vector<model::Sample> many(kMaxPackedSamples + 1);
+        QVERIFY(!encodeSealed(many).isOk());
+        many.pop_back();
+        QVERIFY(encodeSealed(many).isOk());
+    }
+
     void unknownEncodingIsAnError() {
         const std::vector<std::uint8_t> data{0, 1, 2};
         auto r = decodeChunk(static_cast<Encoding>(7), data);
@@ -323,7 +341,7 @@ private slots:
     }
     void truncationIsDetected() {
         QFETCH(int, shape);
-        const auto data = encodeSealed(testing::makeSamples(static_cast<Shape>(shape), 120, 4));
+        const auto data = sealed(testing::makeSamples(static_cast<Shape>(shape), 120, 4));
         for (std::size_t len = 0; len < data.size(); ++len) {
             std::vector<model::Sample> out;
             QVERIFY2(!decodeSamples(Encoding::kPacked, std::span(data).first(len), out).isOk(),
@@ -338,7 +356,7 @@ private slots:
         std::vector<std::vector<std::uint8_t>> seeds;
         for (Shape s : testing::kAllShapes) {
             const auto samples = testing::makeSamples(s, 1 + rng() % 200, 3);
-            seeds.push_back(encodeSealed(samples));
+            seeds.push_back(sealed(samples));
             seeds.push_back(encodeXor(samples));
         }
         int errors = 0;
