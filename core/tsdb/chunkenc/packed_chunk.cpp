@@ -181,8 +181,11 @@ void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t
     std::sort(sorted.begin(), sorted.end());
     const std::int64_t low = sorted.front();
     std::uint64_t scale = 0;
-    for (const std::int64_t v : sorted)
+    for (const std::int64_t v : sorted) {
         scale = std::gcd(scale, static_cast<std::uint64_t>(v) - static_cast<std::uint64_t>(low));
+        if (scale == 1)
+            break;
+    }
     if (scale == 0)
         scale = 1;
     keys.resize(k);
@@ -194,6 +197,9 @@ void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t
     const std::size_t fixed = lead + scaleBytes + bitmapBytes + 2;
     const int fullWidth = std::min(63, static_cast<int>(std::bit_width(keys.back())));
     for (int w = fullWidth; w >= 0; --w) {
+        const std::size_t packed = (k * static_cast<std::size_t>(w) + 7) / 8;
+        if (fixed + packed >= best.bytes)
+            continue;  // too wide even without exceptions
         const std::uint64_t limit = widthLimit(w);
         std::size_t bestCount = 0;
         std::size_t bestStart = 0;
@@ -211,7 +217,6 @@ void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t
         const std::size_t exc = k - bestCount;
         if (fixed + 2 * exc >= best.bytes)
             break;  // narrower widths only add exceptions
-        const std::size_t packed = (k * static_cast<std::size_t>(w) + 7) / 8;
         if (fixed + packed + 2 * exc >= best.bytes)
             continue;
         const Packing p{low, sorted[bestStart], scale, limit};
@@ -232,7 +237,11 @@ IntPlan planInts(const std::uint64_t* x, std::size_t n, std::vector<std::int64_t
                  std::vector<std::int64_t>& sorted, std::vector<std::uint64_t>& keys) {
     IntPlan best;
     const int maxOrder = static_cast<int>(std::min<std::size_t>(2, n));
-    for (int order = 0; order <= maxOrder; ++order) {
+    // Deltas first: they are usually best, and a good early bound prunes the
+    // width search of the other orders.
+    for (const int order : {1, 2, 0}) {
+        if (order > maxOrder)
+            continue;
         std::size_t lead = 1;
         if (order >= 1)
             lead +=
