@@ -70,10 +70,11 @@ bool toDecimal(double v, std::int64_t& m, int& e) {
         }
         return false;
     }
-    for (int k = 1; k <= kMaxExponent; ++k) {
+    // |v| >= 2^53: an integer; try the largest power of ten first.
+    for (int k = kMaxExponent; k >= 1; --k) {
         const double x = v / kPow10[k];
         if (std::fabs(x) > kTwo53)
-            continue;
+            return false;  // smaller k only makes x larger
         const double r = std::nearbyint(x);
         if (r * kPow10[k] == v) {
             m = static_cast<std::int64_t>(r);

@@ -236,6 +236,50 @@ private slots:
             QVERIFY(testing::sameBits(out[i], samples[i]));
     }
 
+    // Printed decimals of any precision up to 15 significant digits, parsed
+    // the way a scrape parser does, are recognised as decimals (so they take
+    // the compact path) and come back bit-exactly.
+    void printedDecimalsAreDecimal_data() {
+        QTest::addColumn<int>("digits");
+        for (int d : {1, 3, 6, 9, 12, 15})
+            QTest::addRow("%d digits", d) << d;
+    }
+    void printedDecimalsAreDecimal() {
+        QFETCH(int, digits);
+        std::mt19937_64 rng(static_cast<unsigned>(digits));
+        std::vector<model::Sample> samples;
+        for (int i = 0; i < 120; ++i) {
+            const double raw = std::ldexp(static_cast<double>(rng() >> 11), -53) *
+                               std::pow(10.0, static_cast<double>(rng() % 4) - 2);
+            const QByteArray text = QByteArray::number(raw, 'g', digits);
+            samples.push_back({i * 1000, std::strtod(text.constData(), nullptr)});
+        }
+        PackedEncoder enc;
+        std::vector<std::uint8_t> data;
+        QVERIFY(enc.encode(samples, data).isOk());
+        std::vector<model::Sample> out;
+        QVERIFY(decodeSamples(Encoding::kPacked, data, out).isOk());
+        for (std::size_t i = 0; i < samples.size(); ++i)
+            QVERIFY(testing::sameBits(out[i], samples[i]));
+        if (digits <= 9) {
+            // Magnitudes 1e-3..1e1 share one exponent while mantissas fit 2^53.
+            QVERIFY(enc.lastLayout().decimalValues);
+            QCOMPARE(enc.lastLayout().rawValues, 0);
+        }
+    }
+
+    void largeRoundNumbersAreDecimal() {
+        std::vector<model::Sample> samples;
+        for (int i = 0; i < 120; ++i)
+            samples.push_back({i * 1000, (i % 7 + 1) * 1e21});
+        PackedEncoder enc;
+        std::vector<std::uint8_t> data;
+        QVERIFY(enc.encode(samples, data).isOk());
+        QVERIFY(enc.lastLayout().decimalValues);
+        QCOMPARE(enc.lastLayout().exponent, 21);
+        QVERIFY(enc.lastLayout().mantissas.width <= 4);
+    }
+
     void commonFactorIsFound() {
         const auto samples = testing::makeSamples(Shape::kKibiBytes, 120, 9);
         auto layout = inspectPacked(sealed(samples));
