@@ -87,6 +87,14 @@ bool toDecimal(double v, std::int64_t& m, int& e) {
 
 // ---- Integer streams -------------------------------------------------------
 
+// Buffers reused across streams and chunks so that planning allocates only
+// while they grow.
+struct IntScratch {
+    std::vector<std::int64_t> resid;
+    std::vector<std::int64_t> sorted;
+    std::vector<std::uint64_t> keys;
+};
+
 struct IntPlan {
     int order = 0;
     int width = 0;
@@ -158,8 +166,9 @@ std::size_t exceptionBytes(const std::vector<std::int64_t>& r, const Packing& p,
 }
 
 // Finds the cheapest width/base/factor for the residuals of one difference
-// order (only the non-zero ones when `sparse`) and records it in `best` if it
-// beats what is there. `lead` is the cost of the header byte and leading
+// order and records it in `best` if it beats what is there. `sorted` holds
+// the residuals to pack in ascending order (only the non-zero ones when
+// `sparse`). `lead` is the cost of the header byte and leading
 // values.
 //
 // The residuals are divided by their greatest common difference (KiB-multiple
@@ -167,19 +176,13 @@ std::size_t exceptionBytes(const std::vector<std::int64_t>& r, const Packing& p,
 // everything" down is tried, using the densest window of sorted residuals as
 // the base; the search stops once the exceptions alone would cost more than
 // the best layout so far.
-void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t lead, bool sparse,
-                  std::vector<std::int64_t>& sorted, std::vector<std::uint64_t>& keys,
+void searchWidths(const std::vector<std::int64_t>& resid, const std::vector<std::int64_t>& sorted,
+                  int order, std::size_t lead, bool sparse, std::vector<std::uint64_t>& keys,
                   IntPlan& best) {
     const std::size_t m = resid.size();
-    sorted.clear();
-    for (const std::int64_t r : resid) {
-        if (!sparse || r != 0)
-            sorted.push_back(r);
-    }
     const std::size_t k = sorted.size();
     if (k == 0)
         return;
-    std::sort(sorted.begin(), sorted.end());
     const std::int64_t low = sorted.front();
     std::uint64_t scale = 0;
     for (const std::int64_t v : sorted) {
@@ -234,8 +237,7 @@ void searchWidths(const std::vector<std::int64_t>& resid, int order, std::size_t
 
 // Chooses the difference order (0, 1, 2), dense or sparse packing, common
 // factor, bit width and base that make the stream smallest.
-IntPlan planInts(const std::uint64_t* x, std::size_t n, std::vector<std::int64_t>& resid,
-                 std::vector<std::int64_t>& sorted, std::vector<std::uint64_t>& keys) {
+IntPlan planInts(const std::uint64_t* x, std::size_t n, IntScratch& scratch) {
     IntPlan best;
     const int maxOrder = static_cast<int>(std::min<std::size_t>(2, n));
     // Deltas first: they are usually best, and a good early bound prunes the
@@ -256,13 +258,20 @@ IntPlan planInts(const std::uint64_t* x, std::size_t n, std::vector<std::int64_t
                 best = IntPlan{order, 0, 0, 1, 0, lead, false};
             continue;
         }
-        computeResiduals(x, n, order, resid);
-        searchWidths(resid, order, lead, false, sorted, keys, best);
-        const auto zeros = static_cast<std::size_t>(std::count(resid.begin(), resid.end(), 0));
+        computeResiduals(x, n, order, scratch.resid);
+        scratch.sorted.assign(scratch.resid.begin(), scratch.resid.end());
+        std::sort(scratch.sorted.begin(), scratch.sorted.end());
+        searchWidths(scratch.resid, scratch.sorted, order, lead, false, scratch.keys, best);
+        // Zeros are contiguous in sorted order.
+        const auto [zerosBegin, zerosEnd] =
+            std::equal_range(scratch.sorted.begin(), scratch.sorted.end(), std::int64_t{0});
+        const auto zeros = static_cast<std::size_t>(zerosEnd - zerosBegin);
         // A bitmap costs one bit per value; it can only pay when zeros are
         // common but not universal (all zeros is width 0, dense).
-        if (zeros * 8 >= m && zeros < m)
-            searchWidths(resid, order, lead, true, sorted, keys, best);
+        if (zeros * 8 >= m && zeros < m) {
+            scratch.sorted.erase(zerosBegin, zerosEnd);
+            searchWidths(scratch.resid, scratch.sorted, order, lead, true, scratch.keys, best);
+        }
     }
     return best;
 }
@@ -565,6 +574,13 @@ Status decodePackedImpl(std::span<const std::uint8_t> data, std::vector<model::S
 
 }  // namespace
 
+struct PackedEncoder::Scratch : IntScratch {};
+
+PackedEncoder::PackedEncoder() : m_scratch(std::make_unique<Scratch>()) {}
+PackedEncoder::~PackedEncoder() = default;
+PackedEncoder::PackedEncoder(PackedEncoder&&) noexcept = default;
+PackedEncoder& PackedEncoder::operator=(PackedEncoder&&) noexcept = default;
+
 Status PackedEncoder::encode(std::span<const model::Sample> samples,
                              std::vector<std::uint8_t>& out) {
     const std::size_t n = samples.size();
@@ -577,8 +593,8 @@ Status PackedEncoder::encode(std::span<const model::Sample> samples,
     m_ints.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         m_ints[i] = static_cast<std::uint64_t>(samples[i].t);
-    const IntPlan tplan = planInts(m_ints.data(), n, m_resid, m_sorted, m_keys);
-    writeInts(m_ints.data(), n, tplan, m_resid, out);
+    const IntPlan tplan = planInts(m_ints.data(), n, *m_scratch);
+    writeInts(m_ints.data(), n, tplan, m_scratch->resid, out);
     m_layout.timestamps = streamLayout(tplan);
 
     // XOR candidate: always possible.
@@ -598,16 +614,16 @@ Status PackedEncoder::encode(std::span<const model::Sample> samples,
     m_mantissas.resize(n);
     m_rawPositions.clear();
     int minExp = kMaxExponent + 1;
-    m_sorted.resize(n);  // reused to hold each value's own exponent
+    m_exponents.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         std::int64_t mant = 0;
         int e = 0;
         if (toDecimal(samples[i].v, mant, e)) {
             m_mantissas[i] = mant;
-            m_sorted[i] = e;
+            m_exponents[i] = static_cast<std::int8_t>(e);
             minExp = std::min(minExp, e);
         } else {
-            m_sorted[i] = kMaxExponent + 1;  // marks "not decimal"
+            m_exponents[i] = kMaxExponent + 1;  // not decimal
         }
     }
     bool useDecimal = false;
@@ -619,10 +635,10 @@ Status PackedEncoder::encode(std::span<const model::Sample> samples,
         std::uint64_t trend = 0;
         bool haveFill = false;
         for (std::size_t i = 0; i < n; ++i) {
-            bool ok = m_sorted[i] <= kMaxExponent;
+            bool ok = m_exponents[i] <= kMaxExponent;
             if (ok) {
                 std::int64_t mant = m_mantissas[i];
-                for (auto k = m_sorted[i] - minExp; k > 0 && ok; --k)
+                for (auto k = m_exponents[i] - minExp; k > 0 && ok; --k)
                     ok = !__builtin_mul_overflow(mant, std::int64_t{10}, &mant);
                 ok = ok && mant <= kMaxMantissa && mant >= -kMaxMantissa &&
                      std::bit_cast<std::uint64_t>(fromDecimal(mant, minExp)) ==
@@ -650,11 +666,11 @@ Status PackedEncoder::encode(std::span<const model::Sample> samples,
         if (haveFill && m_rawPositions.size() * 9 < m_xorSection.size()) {
             for (std::size_t i = 0; i < n; ++i)
                 m_ints[i] = static_cast<std::uint64_t>(m_mantissas[i]);
-            const IntPlan vplan = planInts(m_ints.data(), n, m_resid, m_sorted, m_keys);
+            const IntPlan vplan = planInts(m_ints.data(), n, *m_scratch);
             m_decimalSection.clear();
             m_decimalSection.push_back(kValuesDecimal);
             m_decimalSection.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(minExp)));
-            writeInts(m_ints.data(), n, vplan, m_resid, m_decimalSection);
+            writeInts(m_ints.data(), n, vplan, m_scratch->resid, m_decimalSection);
             putUvarint(m_decimalSection, m_rawPositions.size());
             std::size_t next = 0;
             for (const std::uint32_t p : m_rawPositions) {

@@ -13,6 +13,7 @@
 // and keeps the smallest, so the format is chosen by measurement per chunk.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct PackedLayout {
 // Thread-safety: not thread-safe; use one encoder per thread.
 class PackedEncoder {
 public:
+    PackedEncoder();
+    ~PackedEncoder();
+    PackedEncoder(PackedEncoder&&) noexcept;
+    PackedEncoder& operator=(PackedEncoder&&) noexcept;
+
     // Appends the encoding of `samples` to `out`. Fails, leaving `out`
     // unchanged, unless 1 <= samples.size() <= kMaxPackedSamples.
     Status encode(std::span<const model::Sample> samples, std::vector<std::uint8_t>& out);
@@ -56,9 +62,9 @@ public:
 
 private:
     std::vector<std::uint64_t> m_ints;
-    std::vector<std::int64_t> m_resid;
-    std::vector<std::int64_t> m_sorted;
-    std::vector<std::uint64_t> m_keys;
+    struct Scratch;
+    std::unique_ptr<Scratch> m_scratch;  // planning buffers (packed_chunk.cpp)
+    std::vector<std::int8_t> m_exponents;
     std::vector<std::int64_t> m_mantissas;
     std::vector<std::uint32_t> m_rawPositions;
     std::vector<std::uint8_t> m_decimalSection;
