@@ -137,8 +137,10 @@ Result<CheckpointStats> checkpoint(Env* env, const std::string& walDir, int last
     stats.index = last;
     {
         auto wal = Wal::open(env, tmpDir, options);
-        if (!wal)
+        if (!wal) {
+            (void)removeAll(env, tmpDir);
             return wal.status().withContext(context);
+        }
         BatchWriter out(**wal);
         WalReader reader(env, sources);
         Status s;

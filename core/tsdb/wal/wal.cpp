@@ -192,6 +192,8 @@ Status Wal::close() {
     m_closed = true;
     if (!m_error.isOk())
         return m_error;
+    if (!m_file)  // open() failed to create the first segment
+        return Status::ok();
     if (Status s = flushBuffer(); !s)
         return fail(s);
     if (Status s = m_file->sync(); !s)
