@@ -29,7 +29,9 @@ struct WalOptions {
 //
 // Thread-safety: all methods may be called from any thread; they serialize on
 // an internal mutex. Records of one log() call are written contiguously and
-// in order; records of concurrent calls are ordered by the lock.
+// in order; records of concurrent calls are ordered by the lock. sync() holds
+// the lock during the fsync, so log() calls wait for it: callers that batch
+// (one log() per scrape, one sync() per interval) pay it rarely.
 //
 // Durability contract: when log() returns OK the records were handed to the
 // operating system (they survive a crash of the process); when a later

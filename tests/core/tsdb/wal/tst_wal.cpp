@@ -103,6 +103,8 @@ private slots:
         for (int i = 0; i < 600; ++i)
             records.push_back(makeRecord(rng, rng() % 3000, compressible));
         records.push_back(makeRecord(rng, 70000, compressible));
+        // Half random, half repetitive: compressed, it still spans pages.
+        records.push_back(makeRecord(rng, 100000, false) + std::string(100000, 'z'));
 
         WalOptions options;
         options.segmentSize = 4 * kPageSize;
@@ -140,6 +142,11 @@ private slots:
         // A record never spans segments: the 300000-byte record got its own.
         if (!(compress && compressible))
             QVERIFY(r.segments[7] != r.segments[6] && r.segments[7] != r.segments[8]);
+        // The mixed record is written as FIRST..LAST, flagged as Snappy when compressing.
+        const std::size_t mixed = records.size() - 1;
+        const std::string segmentBytes = readBytes(segmentPath(dir(), r.segments[mixed]));
+        const auto typeByte = static_cast<std::uint8_t>(segmentBytes[r.offsets[mixed]]);
+        QCOMPARE(typeByte, static_cast<std::uint8_t>(2 | (compress ? kSnappyFlag : 0)));
         if (compress && compressible) {
             std::uint64_t total = 0, raw = 0;
             for (int s : *segments)
