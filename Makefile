@@ -57,6 +57,7 @@ test-asan: deps-test
 	@ctest --preset asan -R '^(tst_engine|tst_http_service)$$'
 
 bench: build
+	@cmake --build --preset release --target vigil_benchmarks
 	@tests/bench/run_all.sh $(BUILD_DIR)
 
 package: build

@@ -88,6 +88,7 @@ public:
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(value()); }
 
 private:
     std::optional<T> m_value;
