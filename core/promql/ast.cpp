@@ -330,12 +330,31 @@ std::string modifiersString(const TimeModifiers& m) {
     return out;
 }
 
+bool isLegacyName(std::string_view s, bool colons) {
+    if (s.empty())
+        return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (colons && c == ':') || (i > 0 && c >= '0' && c <= '9');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+// Label names that are not plain identifiers are written quoted (newer
+// Prometheus UTF-8 names), so the output re-parses.
+std::string labelName(const std::string& name) {
+    return isLegacyName(name, false) ? name : quoteString(name);
+}
+
 std::string joinLabels(const std::vector<std::string>& labels) {
     std::string out;
     for (std::size_t i = 0; i < labels.size(); ++i) {
         if (i > 0)
             out += ", ";
-        out += labels[i];
+        out += labelName(labels[i]);
     }
     return out;
 }
@@ -348,9 +367,16 @@ std::string selectorBody(const VectorSelector& vs) {
             m.value() == vs.name && !vs.name.empty()) {
             continue;
         }
-        parts.push_back(m.name() + model::matchTypeToString(m.type()) + quoteString(m.value()));
+        parts.push_back(labelName(m.name()) + model::matchTypeToString(m.type()) +
+                        quoteString(m.value()));
     }
     std::sort(parts.begin(), parts.end());
+    if (!vs.name.empty() && !isLegacyName(vs.name, true)) {
+        std::string out = "{" + quoteString(vs.name);
+        for (const auto& p : parts)
+            out += ", " + p;
+        return out + "}";
+    }
     std::string out = vs.name;
     if (!parts.empty()) {
         out += "{";

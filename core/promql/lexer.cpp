@@ -50,6 +50,17 @@ std::string quoteRune(char c) {
     return std::string("'") + c + "'";
 }
 
+// Go's %#U of a character: "U+0071 'q'".
+std::string describeRune(char c) {
+    char buf[32];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f)
+        std::snprintf(buf, sizeof buf, "U+%04X '%c'", u, c);
+    else
+        std::snprintf(buf, sizeof buf, "U+%04X", u);
+    return buf;
+}
+
 class Lexer {
 public:
     explicit Lexer(std::string_view input) : m_in(input) {}
@@ -59,12 +70,13 @@ public:
             skipSpaceAndComments();
             if (m_pos >= m_in.size()) {
                 if (m_braceOpen)
-                    return fail(m_pos, "unexpected end of input inside braces");
-                if (m_parenDepth > 0)
-                    return fail(m_pos, "unclosed left parenthesis");
-                if (m_bracketOpen)
-                    return fail(m_pos, "unclosed left bracket");
-                pushToken(TokenKind::kEof, m_pos, m_pos);
+                    fail(m_pos, "unexpected end of input inside braces");
+                else if (m_parenDepth > 0)
+                    fail(m_pos, "unclosed left parenthesis");
+                else if (m_bracketOpen)
+                    fail(m_pos, "unclosed left bracket");
+                else
+                    pushToken(TokenKind::kEof, m_pos, m_pos);
                 return std::move(m_tokens);
             }
             if (!step())
@@ -81,14 +93,14 @@ private:
         m_tokens.push_back(std::move(t));
     }
 
-    std::vector<Token> fail(std::size_t at, std::string message) {
+    // Records an error token followed by kEof; lexing stops.
+    void fail(std::size_t at, std::string message) {
         Token t;
         t.kind = TokenKind::kError;
         t.pos = {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at)};
         t.error = std::move(message);
         m_tokens.push_back(std::move(t));
         pushToken(TokenKind::kEof, m_in.size(), m_in.size());
-        return std::move(m_tokens);
     }
 
     char peek(std::size_t ahead = 0) const {
@@ -159,7 +171,9 @@ private:
                 m_bracketOpen = false;
                 return single(TokenKind::kRightBracket);
             case ':':
-                return single(TokenKind::kColon);
+                if (m_braceOpen || m_bracketOpen)
+                    return single(TokenKind::kColon);
+                return lexWord();  // `:foo` is a metric name outside brackets
             case '@':
                 return single(TokenKind::kAt);
             case '+':
@@ -197,9 +211,8 @@ private:
                     pushToken(TokenKind::kNeqRegex, start, m_pos);
                     return true;
                 }
-                fail(start + 1,
-                     "unexpected character after '!': " +
-                         (m_pos + 1 < m_in.size() ? quoteRune(peek(1)) : "end of input"));
+                fail(start, "unexpected character after '!': " +
+                                (m_pos + 1 < m_in.size() ? quoteRune(peek(1)) : "end of input"));
                 return false;
             case '<':
                 if (peek(1) == '/') {
@@ -362,7 +375,7 @@ private:
         std::string error;
         std::size_t offset = 0;
         if (!unquoteString(m_in.substr(start, m_pos - start), &decoded, &error, &offset)) {
-            fail(start + offset, error);
+            fail(start, error);  // Prometheus points at the string
             return false;
         }
         pushToken(TokenKind::kString, start, m_pos);
@@ -506,8 +519,11 @@ bool unquoteString(std::string_view quoted, std::string* out, std::string* error
                 const std::size_t n = e == 'x' ? 2 : (e == 'u' ? 4 : 8);
                 std::uint32_t v = 0;
                 for (std::size_t k = 1; k <= n; ++k) {
-                    if (i + k >= body.size() || !isHexDigit(body[i + k]))
-                        return bad(std::string("invalid character in \\") + e + " escape sequence");
+                    if (i + k >= body.size())
+                        return bad("escape sequence not terminated");
+                    if (!isHexDigit(body[i + k]))
+                        return bad("illegal character " + describeRune(body[i + k]) +
+                                   " in escape sequence");
                     v = v * 16 + static_cast<std::uint32_t>(hexValue(body[i + k]));
                 }
                 i += n;
@@ -530,8 +546,11 @@ bool unquoteString(std::string_view quoted, std::string* out, std::string* error
             case '7': {
                 std::uint32_t v = 0;
                 for (std::size_t k = 0; k < 3; ++k) {
-                    if (i + k >= body.size() || body[i + k] < '0' || body[i + k] > '7')
-                        return bad("invalid character in octal escape sequence");
+                    if (i + k >= body.size())
+                        return bad("escape sequence not terminated");
+                    if (body[i + k] < '0' || body[i + k] > '7')
+                        return bad("illegal character " + describeRune(body[i + k]) +
+                                   " in escape sequence");
                     v = v * 8 + static_cast<std::uint32_t>(body[i + k] - '0');
                 }
                 if (v > 255)
@@ -545,7 +564,7 @@ bool unquoteString(std::string_view quoted, std::string* out, std::string* error
                     out->push_back(e);
                     break;
                 }
-                return bad(std::string("unknown escape sequence ") + quoteRune(e));
+                return bad("unknown escape sequence " + describeRune(e));
         }
     }
     return true;

@@ -40,12 +40,12 @@ bool isWordToken(const Token& t) {
     return t.kind == TokenKind::kIdentifier || t.kind == TokenKind::kMetricIdentifier;
 }
 
-// Words that can never start an expression (Prometheus lexes them as
-// keywords or word operators).
+// Words that can never be a metric name. Prometheus accepts the other
+// keywords (`by`, `offset`, `and`, `sum`, ...) as metric names where an
+// expression is expected.
 bool isReservedWord(const Token& t) {
-    static constexpr std::string_view kWords[] = {"and",        "or",          "unless", "atan2",
-                                                  "by",         "without",     "on",     "ignoring",
-                                                  "group_left", "group_right", "bool",   "offset"};
+    static constexpr std::string_view kWords[] = {"atan2",      "on",          "ignoring",
+                                                  "group_left", "group_right", "bool"};
     for (auto w : kWords)
         if (isKeyword(t, w))
             return true;
@@ -460,8 +460,14 @@ private:
             case TokenKind::kIdentifier:
             case TokenKind::kMetricIdentifier: {
                 if (t.kind == TokenKind::kIdentifier) {
-                    if (auto agg = aggregateOpFromName(t.text))
+                    // `sum` alone is a metric name, as in Prometheus.
+                    const Token& after = peek(1);
+                    const auto agg = aggregateOpFromName(t.text);
+                    if (agg && (after.kind == TokenKind::kLeftParen ||
+                                ((isKeyword(after, "by") || isKeyword(after, "without")) &&
+                                 peek(2).kind == TokenKind::kLeftParen))) {
                         return parseAggregate(*agg);
+                    }
                     if (isReservedWord(t))
                         return unexpected("", "");
                     if (peek(1).kind == TokenKind::kLeftParen)
@@ -588,7 +594,7 @@ private:
         } else {
             if (peek().kind != TokenKind::kNumber && peek().kind != TokenKind::kDuration &&
                 peek().kind != TokenKind::kAdd && peek().kind != TokenKind::kSub) {
-                return unexpected("@ modifier", "timestamp, start() or end()");
+                return unexpected("@", "timestamp");
             }
             auto ts = parseSignedNumber("@ modifier");
             if (!ts)
@@ -991,8 +997,12 @@ private:
             }
         }
         if (positive && out->isResolved() && out->ms <= 0) {
-            fail({start, lastEnd()}, std::string(what) + " must be greater than 0, got " +
-                                         formatDuration(std::chrono::milliseconds(out->ms)));
+            if (!out->expr)
+                fail({start, lastEnd()}, "duration must be greater than 0");
+            else
+                fail({start, lastEnd()}, std::string(what) + " " + toString(*out->expr) +
+                                             " must be greater than 0, got " +
+                                             formatDuration(std::chrono::milliseconds(out->ms)));
             return false;
         }
         return true;
@@ -1018,6 +1028,16 @@ private:
             const double ms = std::round(*v * 1000.0) * (negate ? -1 : 1);
             if (!std::isfinite(ms) || std::fabs(ms) > 9.2e15) {
                 fail({start, lastEnd()}, "duration out of range");
+                return false;
+            }
+            if (ms == 0) {
+                // As Prometheus 2.42; `offset step()*0` style expressions may be 0.
+                fail({start, lastEnd()}, "duration must be greater than 0");
+                return false;
+            }
+            if (ms == 0) {
+                // As Prometheus 2.42; `offset step()*0` style expressions may be 0.
+                fail({start, lastEnd()}, "duration must be greater than 0");
                 return false;
             }
             out->ms = static_cast<std::int64_t>(ms);
