@@ -90,6 +90,7 @@ private:
         t.kind = kind;
         t.pos = {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end)};
         t.text = m_in.substr(start, end - start);
+        t.inBraces = m_braceOpen && kind != TokenKind::kLeftBrace;
         m_tokens.push_back(std::move(t));
     }
 
@@ -124,6 +125,12 @@ private:
     bool step() {
         const std::size_t start = m_pos;
         const char c = m_in[m_pos];
+        if (m_braceOpen && !isAlpha(c) && c != '"' && c != '\'' && c != '`' && c != '=' &&
+            c != '!' && c != ',' && c != '}' && c != '{') {
+            // Prometheus lexes only matchers inside braces.
+            fail(start, "unexpected character inside braces: " + quoteRune(c));
+            return false;
+        }
         auto single = [&](TokenKind kind) {
             ++m_pos;
             pushToken(kind, start, m_pos);
@@ -151,7 +158,7 @@ private:
                 return single(TokenKind::kLeftBrace);
             case '}':
                 if (!m_braceOpen) {
-                    fail(start, "unexpected right brace " + quoteRune(c));
+                    fail(start, "unexpected character: " + quoteRune(c));
                     return false;
                 }
                 m_braceOpen = false;
@@ -189,12 +196,16 @@ private:
             case '^':
                 return single(TokenKind::kPow);
             case '=':
-                if (peek(1) == '=') {
+                if (peek(1) == '=' && !m_braceOpen) {
                     m_pos += 2;
                     pushToken(TokenKind::kEqlc, start, m_pos);
                     return true;
                 }
                 if (peek(1) == '~') {
+                    if (!m_braceOpen) {
+                        fail(start, "unexpected character after '=': '~'");
+                        return false;
+                    }
                     m_pos += 2;
                     pushToken(TokenKind::kEqlRegex, start, m_pos);
                     return true;
@@ -206,12 +217,13 @@ private:
                     pushToken(TokenKind::kNeq, start, m_pos);
                     return true;
                 }
-                if (peek(1) == '~') {
+                if (peek(1) == '~' && m_braceOpen) {
                     m_pos += 2;
                     pushToken(TokenKind::kNeqRegex, start, m_pos);
                     return true;
                 }
-                fail(start, "unexpected character after '!': " +
+                fail(start, std::string("unexpected character after '!'") +
+                                (m_braceOpen ? " inside braces: " : ": ") +
                                 (m_pos + 1 < m_in.size() ? quoteRune(peek(1)) : "end of input"));
                 return false;
             case '<':
@@ -307,7 +319,7 @@ private:
             accept("+-");
             acceptRun(isDigit);
         }
-        return !isAlphaNumeric(peek()) && peek() != '.';
+        return !isAlphaNumeric(peek());
     }
 
     bool acceptRemainingDuration() {
@@ -649,6 +661,8 @@ std::string describeToken(const Token& token) {
         case TokenKind::kError:
             return token.error;
         case TokenKind::kIdentifier:
+            if (token.inBraces)
+                return "identifier " + quoteString(text);
             for (auto w : kOperatorWords)
                 if (equalsIgnoreCase(token.text, w))
                     return "<op:" + text + ">";
@@ -667,8 +681,9 @@ std::string describeToken(const Token& token) {
             return "duration " + quoteString(text);
         case TokenKind::kString:
             if (text.size() > 10)
-                return "string " + quoteString(text.substr(0, 10)).substr(0, 11) + "\"...";
+                return "string " + quoteString(text.substr(0, 10)) + "...";  // Go's %.10q
             return "string " + quoteString(text);
+        case TokenKind::kEql:
         case TokenKind::kLeftParen:
         case TokenKind::kRightParen:
         case TokenKind::kLeftBrace:

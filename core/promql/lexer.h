@@ -57,7 +57,8 @@ struct Token {
     TokenKind kind = TokenKind::kEof;
     PosRange pos;
     std::string_view text;
-    std::string error;  // kError only
+    std::string error;      // kError only
+    bool inBraces = false;  // lexed inside {...}: words there are label names, never keywords
 };
 
 // Splits a PromQL query into tokens, with comments (# to end of line) and

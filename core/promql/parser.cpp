@@ -52,6 +52,26 @@ bool isReservedWord(const Token& t) {
     return false;
 }
 
+// Whether `t` can begin an expression (for Prometheus's "trailing commas"
+// and "in aggregation" messages).
+bool canStartExpr(const Token& t) {
+    switch (t.kind) {
+        case TokenKind::kNumber:
+        case TokenKind::kDuration:
+        case TokenKind::kString:
+        case TokenKind::kLeftParen:
+        case TokenKind::kLeftBrace:
+        case TokenKind::kAdd:
+        case TokenKind::kSub:
+        case TokenKind::kMetricIdentifier:
+            return true;
+        case TokenKind::kIdentifier:
+            return !isReservedWord(t);
+        default:
+            return false;
+    }
+}
+
 std::optional<BinaryOp> binaryOpOf(const Token& t) {
     switch (t.kind) {
         case TokenKind::kAdd:
@@ -154,6 +174,8 @@ public:
             result = parseExpr(0);
             if (ok() && peek().kind != TokenKind::kEof)
                 unexpected("", "");
+            if (ok())
+                checkAST(*result);
         }
         if (!ok()) {
             *error = *m_error;
@@ -170,6 +192,8 @@ public:
             vs = parseVectorSelector();
             if (ok() && peek().kind != TokenKind::kEof)
                 unexpected("series selector", "end of input");
+            if (ok())
+                checkAST(*vs);
         } else if (t.kind == TokenKind::kEof) {
             fail(t.pos, "no series selector found in input");
         } else {
@@ -213,6 +237,10 @@ private:
         const Token& t = peek();
         if (t.kind == TokenKind::kError)
             return fail(t.pos, t.error);
+        // Like Prometheus's yacc error recovery, a generic syntax error
+        // anywhere inside an aggregation's arguments names the aggregation.
+        if (context.empty() && m_aggregationDepth > 0)
+            context = "aggregation";
         std::string msg = "unexpected " + describeToken(t);
         if (!context.empty())
             msg += " in " + std::string(context);
@@ -260,7 +288,8 @@ private:
             bin->lhs = std::move(lhs);
             bin->rhs = std::move(rhs);
             bin->matching = std::move(matching);
-            lhs = checkBinary(std::move(bin));
+            bin->pos = {bin->lhs->pos.start, bin->rhs->pos.end};
+            lhs = std::move(bin);
         }
         return ok() ? std::move(lhs) : nullptr;
     }
@@ -281,6 +310,10 @@ private:
                 matching->card = isKeyword(peek(), "group_left") ? Cardinality::kManyToOne
                                                                  : Cardinality::kOneToMany;
                 next();
+                if (peek().kind == TokenKind::kEof) {
+                    unexpected("grouping opts", "\"(\"");
+                    return false;
+                }
                 if (peek().kind == TokenKind::kLeftParen &&
                     !parseGroupingLabels(&matching->include)) {
                     return false;
@@ -324,61 +357,6 @@ private:
         return sign * *v;
     }
 
-    ExprPtr checkBinary(std::unique_ptr<BinaryExpr> n) {
-        n->pos = {n->lhs->pos.start, n->rhs->pos.end};
-        // The operator and its modifiers, for errors about them.
-        PosRange opRange{n->lhs->pos.end, n->rhs->pos.start};
-        while (opRange.start < opRange.end &&
-               std::isspace(static_cast<unsigned char>(m_in[opRange.start])))
-            ++opRange.start;
-        while (opRange.end > opRange.start &&
-               std::isspace(static_cast<unsigned char>(m_in[opRange.end - 1])))
-            --opRange.end;
-
-        const ValueType lt = n->lhs->type();
-        const ValueType rt = n->rhs->type();
-        VectorMatching& vm = *n->matching;
-        if (n->returnBool && !isComparisonOp(n->op))
-            return fail(opRange, "bool modifier can only be used on comparison operators");
-        if (isComparisonOp(n->op) && !n->returnBool && lt == ValueType::kScalar &&
-            rt == ValueType::kScalar) {
-            return fail(opRange, "comparisons between scalars must use BOOL modifier");
-        }
-        if (isSetOp(n->op) && vm.card == Cardinality::kOneToOne)
-            vm.card = Cardinality::kManyToMany;
-        if (vm.on) {
-            for (const auto& l1 : vm.matchingLabels)
-                for (const auto& l2 : vm.include)
-                    if (l1 == l2)
-                        return fail(opRange, "label " + quoted(l1) +
-                                                 " must not occur in ON and GROUP clause at once");
-        }
-        if (lt != ValueType::kScalar && lt != ValueType::kVector)
-            return fail(n->lhs->pos,
-                        "binary expression must contain only scalar and instant vector types");
-        if (rt != ValueType::kScalar && rt != ValueType::kVector)
-            return fail(n->rhs->pos,
-                        "binary expression must contain only scalar and instant vector types");
-        if (lt != ValueType::kVector || rt != ValueType::kVector) {
-            if (!vm.matchingLabels.empty())
-                return fail(n->pos, "vector matching only allowed between instant vectors");
-            if (vm.fillLeft || vm.fillRight)
-                return fail(opRange, "fill modifiers are only allowed between instant vectors");
-            n->matching.reset();
-        } else if (isSetOp(n->op)) {
-            if (vm.card == Cardinality::kOneToMany || vm.card == Cardinality::kManyToOne)
-                return fail(n->pos, std::string("no grouping allowed for ") +
-                                        quoted(binaryOpName(n->op)) + " operation");
-            if (vm.fillLeft || vm.fillRight)
-                return fail(opRange, std::string("fill modifiers are not allowed for ") +
-                                         quoted(binaryOpName(n->op)) + " operation");
-        }
-        if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && isSetOp(n->op))
-            return fail(n->pos, std::string("set operator ") + quoted(binaryOpName(n->op)) +
-                                    " not allowed in binary scalar expression");
-        return n;
-    }
-
     ExprPtr parseUnary() {
         const Token& t = peek();
         if (t.kind != TokenKind::kAdd && t.kind != TokenKind::kSub)
@@ -397,17 +375,10 @@ private:
             n->pos.start = start;
             return operand;
         }
-        const ValueType type = operand->type();
         auto u = std::make_unique<UnaryExpr>();
         u->negate = negate;
         u->pos = {start, operand->pos.end};
         u->expr = std::move(operand);
-        if (type != ValueType::kScalar && type != ValueType::kVector) {
-            return fail(u->pos,
-                        std::string("unary expression only allowed on expressions of type scalar "
-                                    "or instant vector, got ") +
-                            quoted(documentedTypeName(type)));
-        }
         return u;
     }
 
@@ -450,7 +421,7 @@ private:
                 p->expr = parseExpr(0);
                 if (!ok())
                     return nullptr;
-                if (!expect(TokenKind::kRightParen, "paren expression", "\")\""))
+                if (!expect(TokenKind::kRightParen, "", ""))
                     return nullptr;
                 p->pos = {t.pos.start, lastEnd()};
                 return p;
@@ -463,14 +434,19 @@ private:
                     // `sum` alone is a metric name, as in Prometheus.
                     const Token& after = peek(1);
                     const auto agg = aggregateOpFromName(t.text);
-                    if (agg && (after.kind == TokenKind::kLeftParen ||
-                                ((isKeyword(after, "by") || isKeyword(after, "without")) &&
-                                 peek(2).kind == TokenKind::kLeftParen))) {
+                    if (agg && (after.kind == TokenKind::kLeftParen || isKeyword(after, "by") ||
+                                isKeyword(after, "without"))) {
                         return parseAggregate(*agg);
                     }
                     if (isReservedWord(t))
                         return unexpected("", "");
-                    if (peek(1).kind == TokenKind::kLeftParen)
+                    // Keywords are metric names here but never function names.
+                    static constexpr std::string_view kKeywords[] = {"and", "or",      "unless",
+                                                                     "by",  "without", "offset"};
+                    bool keyword = false;
+                    for (auto k : kKeywords)
+                        keyword = keyword || isKeyword(t, k);
+                    if (!keyword && peek(1).kind == TokenKind::kLeftParen)
                         return parseCall();
                 }
                 return parseVectorSelector();
@@ -502,29 +478,23 @@ private:
     ExprPtr parseRangeOrSubquery(ExprPtr e) {
         const Token& open = next();
         DurationValue range;
-        if (!parseDurationValue(&range, "range", true))
+        if (!parseDurationValue(&range, "range", "subquery or range"))
             return nullptr;
         if (peek().kind == TokenKind::kColon) {
             next();
             auto sq = std::make_unique<SubqueryExpr>();
             if (peek().kind != TokenKind::kRightBracket &&
-                !parseDurationValue(&sq->step, "subquery step", true)) {
+                !parseDurationValue(&sq->step, "subquery step", "subquery selector")) {
                 return nullptr;
             }
             if (!expect(TokenKind::kRightBracket, "subquery selector", "\"]\""))
                 return nullptr;
             sq->pos = {e->pos.start, lastEnd()};
             sq->range = std::move(range);
-            const ValueType type = e->type();
             sq->expr = std::move(e);
-            if (type != ValueType::kVector) {
-                return fail(sq->pos,
-                            std::string("subquery is only allowed on instant vector, got ") +
-                                valueTypeWord(type) + " instead");
-            }
             return sq;
         }
-        if (!expect(TokenKind::kRightBracket, "range selector", "\":\" or \"]\""))
+        if (!expect(TokenKind::kRightBracket, "subquery or range", "\":\" or \"]\""))
             return nullptr;
         const PosRange bracket{open.pos.start, lastEnd()};
         if (e->kind != NodeKind::kVectorSelector)
@@ -561,16 +531,18 @@ private:
         }
     }
 
+    // The modifier's value is parsed before its placement is checked, so a
+    // syntax error in it wins, as in Prometheus.
     ExprPtr parseOffset(ExprPtr e) {
         next();
+        DurationValue offset;
+        if (!parseOffsetDuration(&offset))
+            return nullptr;
         TimeModifiers* m = modifiersOf(e.get(), "offset");
         if (!m)
             return nullptr;
         if (m->hasOffset)
             return fail(e->pos, "offset may not be set multiple times");
-        DurationValue offset;
-        if (!parseOffsetDuration(&offset))
-            return nullptr;
         m->hasOffset = true;
         m->offset = std::move(offset);
         e->pos.end = lastEnd();
@@ -579,24 +551,21 @@ private:
 
     ExprPtr parseAt(ExprPtr e) {
         next();
-        TimeModifiers* m = modifiersOf(e.get(), "@");
-        if (!m)
-            return nullptr;
-        if (m->at != AtKind::kNone)
-            return fail(e->pos, "@ <timestamp> may not be set multiple times");
+        AtKind kind = AtKind::kTimestamp;
+        std::int64_t atMs = 0;
         if ((isKeyword(peek(), "start") || isKeyword(peek(), "end")) &&
             peek(1).kind == TokenKind::kLeftParen) {
-            m->at = isKeyword(peek(), "start") ? AtKind::kStart : AtKind::kEnd;
+            kind = isKeyword(peek(), "start") ? AtKind::kStart : AtKind::kEnd;
             next();
             next();
-            if (!expect(TokenKind::kRightParen, "@ modifier", "\")\""))
+            if (!expect(TokenKind::kRightParen, "@", "\")\""))
                 return nullptr;
         } else {
             if (peek().kind != TokenKind::kNumber && peek().kind != TokenKind::kDuration &&
                 peek().kind != TokenKind::kAdd && peek().kind != TokenKind::kSub) {
                 return unexpected("@", "timestamp");
             }
-            auto ts = parseSignedNumber("@ modifier");
+            auto ts = parseSignedNumber("@");
             if (!ts)
                 return nullptr;
             if (!std::isfinite(*ts) || *ts >= 9.2e15 || *ts <= -9.2e15) {
@@ -604,9 +573,15 @@ private:
                 std::snprintf(buf, sizeof buf, "%f", *ts);
                 return fail(e->pos, std::string("timestamp out of bounds for @ modifier: ") + buf);
             }
-            m->at = AtKind::kTimestamp;
-            m->atMs = static_cast<std::int64_t>(std::llround(*ts * 1000.0));
+            atMs = static_cast<std::int64_t>(std::llround(*ts * 1000.0));
         }
+        TimeModifiers* m = modifiersOf(e.get(), "@");
+        if (!m)
+            return nullptr;
+        if (m->at != AtKind::kNone)
+            return fail(e->pos, "@ <timestamp> may not be set multiple times");
+        m->at = kind;
+        m->atMs = atMs;
         e->pos.end = lastEnd();
         return e;
     }
@@ -637,8 +612,6 @@ private:
     // ---- Selectors ---------------------------------------------------------
 
     std::unique_ptr<VectorSelector> parseVectorSelector() {
-        const bool allowEmpty = m_allowEmptySelector;
-        m_allowEmptySelector = false;
         auto vs = std::make_unique<VectorSelector>();
         const std::uint32_t start = peek().pos.start;
         if (isWordToken(peek()))
@@ -660,23 +633,8 @@ private:
             vs->name = quotedName;
         }
         if (!vs->name.empty()) {
-            for (const auto& m : matchers) {
-                if (m.name() == "__name__") {
-                    fail(vs->pos, "metric name must not be set twice: " + quoted(vs->name) +
-                                      " or " + quoted(m.value()));
-                    return nullptr;
-                }
-            }
             auto nameMatcher = model::Matcher::make(model::MatchType::kEqual, "__name__", vs->name);
             matchers.push_back(std::move(nameMatcher.value()));
-        } else {
-            bool nonEmpty = false;
-            for (const auto& m : matchers)
-                nonEmpty = nonEmpty || !m.matchesEmpty();
-            if (!nonEmpty && !allowEmpty) {
-                fail(vs->pos, "vector selector must contain at least one non-empty matcher");
-                return nullptr;
-            }
         }
         vs->matchers = std::move(matchers);
         return vs;
@@ -807,9 +765,7 @@ private:
     }
 
     // '(' expr, ... ')' with `context` for errors; returns false on error.
-    // `relaxSecond`: info()'s second argument selects info metrics by data
-    // labels and may consist of matchers that match the empty string.
-    bool parseArgs(std::vector<ExprPtr>* args, std::string_view context, bool relaxSecond = false) {
+    bool parseArgs(std::vector<ExprPtr>* args, std::string_view context) {
         if (!expect(TokenKind::kLeftParen, context, "\"(\""))
             return false;
         if (peek().kind == TokenKind::kRightParen) {
@@ -817,16 +773,17 @@ private:
             return true;
         }
         while (true) {
-            m_allowEmptySelector =
-                relaxSecond && args->size() == 1 && peek().kind == TokenKind::kLeftBrace;
+            if (context == "aggregation" && args->empty() && !canStartExpr(peek())) {
+                unexpected(context, "");
+                return false;
+            }
             ExprPtr arg = parseExpr(0);
-            m_allowEmptySelector = false;
             if (!ok())
                 return false;
             args->push_back(std::move(arg));
             if (peek().kind == TokenKind::kComma) {
                 const Token& comma = next();
-                if (peek().kind == TokenKind::kRightParen) {
+                if (peek().kind != TokenKind::kError && !canStartExpr(peek())) {
                     fail(comma.pos, "trailing commas not allowed in function call args");
                     return false;
                 }
@@ -836,7 +793,8 @@ private:
                 next();
                 return true;
             }
-            unexpected(context, "\",\" or \")\"");
+            // Prometheus names only the aggregation context here.
+            unexpected(context == "aggregation" ? context : "", "");
             return false;
         }
     }
@@ -854,7 +812,10 @@ private:
         if (peek().kind != TokenKind::kLeftParen)
             return unexpected("aggregation", "");
         std::vector<ExprPtr> args;
-        if (!parseArgs(&args, "aggregation"))
+        ++m_aggregationDepth;
+        const bool argsOk = parseArgs(&args, "aggregation");
+        --m_aggregationDepth;
+        if (!argsOk)
             return nullptr;
         agg->pos = {opTok.pos.start, lastEnd()};
         if (!haveModifier && (isKeyword(peek(), "by") || isKeyword(peek(), "without"))) {
@@ -873,66 +834,204 @@ private:
         if (want == 2)
             agg->param = std::move(args[0]);
         agg->expr = std::move(args.back());
-        if (!expectType(*agg->expr, ValueType::kVector, "aggregation expression"))
-            return nullptr;
-        if (agg->param) {
-            const ValueType want2 =
-                op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
-            if (!expectType(*agg->param, want2, "aggregation parameter"))
-                return nullptr;
-        }
         return agg;
-    }
-
-    bool expectType(const Expr& e, ValueType want, std::string_view context) {
-        const ValueType got = e.type();
-        if (got == want)
-            return true;
-        fail(e.pos, std::string("expected type ") + documentedTypeName(want) + " in " +
-                        std::string(context) + ", got " + documentedTypeName(got));
-        return false;
     }
 
     ExprPtr parseCall() {
         const Token& nameTok = next();
         const Function* fn = findFunction(nameTok.text);
-        if (!fn)
-            return fail(nameTok.pos, "unknown function with name " + quoted(nameTok.text));
         auto call = std::make_unique<Call>();
         call->func = fn;
-        if (!parseArgs(&call->args, "function call", fn->name == "info"))
+        // Arguments first, so errors inside them win, as in Prometheus.
+        if (!parseArgs(&call->args, "function call"))
             return nullptr;
+        if (!fn)
+            return fail(nameTok.pos, "unknown function with name " + quoted(nameTok.text));
         call->pos = {nameTok.pos.start, lastEnd()};
+        return call;
+    }
+
+    // ---- Type checks (Prometheus's checkAST) -------------------------------
+    //
+    // Run after a successful parse and in Prometheus's order, so a syntax
+    // error anywhere wins over a type error and, of several type errors, the
+    // same one is reported. Only the first error is kept. Mutates vector
+    // matching as Prometheus does: set operators become many-to-many, and
+    // matching is dropped when an operand is a scalar.
+
+    void typeError(PosRange pos, std::string message) { fail(pos, std::move(message)); }
+
+    ValueType expectType(Expr& e, ValueType want, std::string_view context) {
+        const ValueType got = checkAST(e);
+        if (got != want) {
+            typeError(e.pos, std::string("expected type ") + documentedTypeName(want) + " in " +
+                                 std::string(context) + ", got " + documentedTypeName(got));
+        }
+        return got;
+    }
+
+    void checkSelector(const VectorSelector& vs, bool allowEmpty) {
+        if (!vs.name.empty()) {
+            // The last matcher is the name itself.
+            for (std::size_t i = 0; i + 1 < vs.matchers.size(); ++i) {
+                if (vs.matchers[i].name() == "__name__") {
+                    typeError(vs.pos, "metric name must not be set twice: " + quoted(vs.name) +
+                                          " or " + quoted(vs.matchers[i].value()));
+                }
+            }
+            return;
+        }
+        bool nonEmpty = false;
+        for (const auto& m : vs.matchers)
+            nonEmpty = nonEmpty || !m.matchesEmpty();
+        if (!nonEmpty && !allowEmpty)
+            typeError(vs.pos, "vector selector must contain at least one non-empty matcher");
+    }
+
+    ValueType checkAST(Expr& node) {
+        switch (node.kind) {
+            case NodeKind::kAggregate: {
+                auto& n = static_cast<AggregateExpr&>(node);
+                expectType(*n.expr, ValueType::kVector, "aggregation expression");
+                if (n.param) {
+                    expectType(
+                        *n.param,
+                        n.op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar,
+                        "aggregation parameter");
+                }
+                break;
+            }
+            case NodeKind::kBinary:
+                checkBinary(static_cast<BinaryExpr&>(node));
+                break;
+            case NodeKind::kCall:
+                checkCall(static_cast<Call&>(node));
+                break;
+            case NodeKind::kParen:
+                checkAST(*static_cast<ParenExpr&>(node).expr);
+                break;
+            case NodeKind::kUnary: {
+                auto& n = static_cast<UnaryExpr&>(node);
+                const ValueType t = checkAST(*n.expr);
+                if (t != ValueType::kScalar && t != ValueType::kVector) {
+                    typeError(n.pos,
+                              std::string("unary expression only allowed on expressions of type "
+                                          "scalar or instant vector, got ") +
+                                  quoted(documentedTypeName(t)));
+                }
+                break;
+            }
+            case NodeKind::kSubquery: {
+                auto& n = static_cast<SubqueryExpr&>(node);
+                const ValueType t = checkAST(*n.expr);
+                if (t != ValueType::kVector) {
+                    typeError(n.pos,
+                              std::string("subquery is only allowed on instant vector, got ") +
+                                  valueTypeWord(t) + " instead");
+                }
+                break;
+            }
+            case NodeKind::kMatrixSelector:
+                checkSelector(*static_cast<MatrixSelector&>(node).selector, false);
+                break;
+            case NodeKind::kVectorSelector:
+                checkSelector(static_cast<VectorSelector&>(node), false);
+                break;
+            case NodeKind::kNumberLiteral:
+            case NodeKind::kStringLiteral:
+                break;
+        }
+        return node.type();
+    }
+
+    void checkBinary(BinaryExpr& n) {
+        const ValueType lt = checkAST(*n.lhs);
+        const ValueType rt = checkAST(*n.rhs);
+        // The operator and its modifiers, for errors about them.
+        PosRange opRange{n.lhs->pos.end, n.rhs->pos.start};
+        while (opRange.start < opRange.end &&
+               std::isspace(static_cast<unsigned char>(m_in[opRange.start])))
+            ++opRange.start;
+        while (opRange.end > opRange.start &&
+               std::isspace(static_cast<unsigned char>(m_in[opRange.end - 1])))
+            --opRange.end;
+        VectorMatching& vm = *n.matching;
+        if (n.returnBool && !isComparisonOp(n.op))
+            typeError(opRange, "bool modifier can only be used on comparison operators");
+        if (isComparisonOp(n.op) && !n.returnBool && lt == ValueType::kScalar &&
+            rt == ValueType::kScalar) {
+            typeError(opRange, "comparisons between scalars must use BOOL modifier");
+        }
+        if (isSetOp(n.op) && vm.card == Cardinality::kOneToOne)
+            vm.card = Cardinality::kManyToMany;
+        if (vm.on) {
+            for (const auto& l1 : vm.matchingLabels)
+                for (const auto& l2 : vm.include)
+                    if (l1 == l2)
+                        typeError(opRange, "label " + quoted(l1) +
+                                               " must not occur in ON and GROUP clause at once");
+        }
+        if (lt != ValueType::kScalar && lt != ValueType::kVector)
+            typeError(n.lhs->pos,
+                      "binary expression must contain only scalar and instant vector types");
+        if (rt != ValueType::kScalar && rt != ValueType::kVector)
+            typeError(n.rhs->pos,
+                      "binary expression must contain only scalar and instant vector types");
+        if (lt != ValueType::kVector || rt != ValueType::kVector) {
+            if (!vm.matchingLabels.empty())
+                typeError(n.pos, "vector matching only allowed between instant vectors");
+            if (vm.fillLeft || vm.fillRight)
+                typeError(opRange, "fill modifiers are only allowed between instant vectors");
+            n.matching.reset();
+        } else if (isSetOp(n.op)) {
+            if (vm.card == Cardinality::kOneToMany || vm.card == Cardinality::kManyToOne)
+                typeError(n.pos, std::string("no grouping allowed for ") +
+                                     quoted(binaryOpName(n.op)) + " operation");
+            if (vm.fillLeft || vm.fillRight)
+                typeError(opRange, std::string("fill modifiers are not allowed for ") +
+                                       quoted(binaryOpName(n.op)) + " operation");
+        }
+        if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && isSetOp(n.op))
+            typeError(n.pos, std::string("set operator ") + quoted(binaryOpName(n.op)) +
+                                 " not allowed in binary scalar expression");
+    }
+
+    void checkCall(Call& n) {
+        const Function* fn = n.func;
         const std::size_t nargs = fn->argTypes.size();
-        const std::size_t given = call->args.size();
+        const std::size_t given = n.args.size();
         const std::string fname = quoted(fn->name);
         if (fn->variadic == 0) {
             if (nargs != given) {
-                return fail(call->pos, "expected " + std::to_string(nargs) +
-                                           " argument(s) in call to " + fname + ", got " +
-                                           std::to_string(given));
+                typeError(n.pos, "expected " + std::to_string(nargs) + " argument(s) in call to " +
+                                     fname + ", got " + std::to_string(given));
             }
         } else {
             const std::size_t required = nargs - 1;
             if (given < required) {
-                return fail(call->pos, "expected at least " + std::to_string(required) +
-                                           " argument(s) in call to " + fname + ", got " +
-                                           std::to_string(given));
-            }
-            if (fn->variadic > 0 && given > required + static_cast<std::size_t>(fn->variadic)) {
-                return fail(call->pos, "expected at most " +
-                                           std::to_string(required + fn->variadic) +
-                                           " argument(s) in call to " + fname + ", got " +
-                                           std::to_string(given));
+                typeError(n.pos, "expected at least " + std::to_string(required) +
+                                     " argument(s) in call to " + fname + ", got " +
+                                     std::to_string(given));
+            } else if (fn->variadic > 0 &&
+                       given > required + static_cast<std::size_t>(fn->variadic)) {
+                typeError(n.pos, "expected at most " + std::to_string(required + fn->variadic) +
+                                     " argument(s) in call to " + fname + ", got " +
+                                     std::to_string(given));
             }
         }
         const std::string context = "call to function " + fname;
         for (std::size_t i = 0; i < given; ++i) {
-            const std::size_t t = i < nargs ? i : nargs - 1;
-            if (!expectType(*call->args[i], fn->argTypes[t], context))
-                return nullptr;
+            if (i >= nargs && fn->variadic == 0)
+                break;
+            Expr& arg = *n.args[i];
+            // info()'s second argument selects info series by their data
+            // labels, so matchers that accept the empty string are fine there.
+            if (fn->name == "info" && i == 1 && arg.kind == NodeKind::kVectorSelector) {
+                checkSelector(static_cast<VectorSelector&>(arg), true);
+                continue;
+            }
+            expectType(arg, fn->argTypes[i < nargs ? i : nargs - 1], context);
         }
-        return call;
     }
 
     // ---- Numbers and durations --------------------------------------------
@@ -978,9 +1077,9 @@ private:
 
     // A range or subquery step inside brackets: a duration, a number of
     // seconds, or a duration expression. Constant values must be > 0.
-    bool parseDurationValue(DurationValue* out, std::string_view what, bool positive) {
+    bool parseDurationValue(DurationValue* out, std::string_view what, std::string_view context) {
         const std::uint32_t start = peek().pos.start;
-        DurationExprPtr e = parseDurExpr(0, what);
+        DurationExprPtr e = parseDurExpr(0, context);
         if (!e)
             return false;
         if (e->op == DurationExpr::Op::kLiteral) {
@@ -996,7 +1095,7 @@ private:
                 out->ms = *v;
             }
         }
-        if (positive && out->isResolved() && out->ms <= 0) {
+        if (out->isResolved() && out->ms <= 0) {
             if (!out->expr)
                 fail({start, lastEnd()}, "duration must be greater than 0");
             else
@@ -1032,12 +1131,7 @@ private:
             }
             if (ms == 0) {
                 // As Prometheus 2.42; `offset step()*0` style expressions may be 0.
-                fail({start, lastEnd()}, "duration must be greater than 0");
-                return false;
-            }
-            if (ms == 0) {
-                // As Prometheus 2.42; `offset step()*0` style expressions may be 0.
-                fail({start, lastEnd()}, "duration must be greater than 0");
+                fail(t.pos, "duration must be greater than 0");
                 return false;
             }
             out->ms = static_cast<std::int64_t>(ms);
@@ -1198,7 +1292,7 @@ private:
     std::vector<Token> m_tokens;
     std::size_t m_pos = 0;
     std::optional<ParseError> m_error;
-    bool m_allowEmptySelector = false;  // consumed by the next parseVectorSelector()
+    int m_aggregationDepth = 0;  // nesting of aggregation argument lists being parsed
 };
 
 }  // namespace

@@ -83,9 +83,12 @@ private slots:
         QTest::newRow("strings") << "\"a\\\"b\" 'c\\'d' `raw\\n`"
                                  << "STR(\"a\\\"b\")@0 STR('c\\'d')@7 STR(`raw\\n`)@14";
         QTest::newRow("operators")
-            << "== != <= < >= > =~ !~ + - * / % ^ @ ,"
-            << "OP(==)@0 OP(!=)@3 OP(<=)@6 OP(<)@9 OP(>=)@11 OP(>)@14 OP(=~)@16 OP(!~)@19 "
-               "OP(+)@22 OP(-)@24 OP(*)@26 OP(/)@28 OP(%)@30 OP(^)@32 OP(@)@34 OP(,)@36";
+            << "== != <= < >= > = + - * / % ^ @ ,"
+            << "OP(==)@0 OP(!=)@3 OP(<=)@6 OP(<)@9 OP(>=)@11 OP(>)@14 OP(=)@16 OP(+)@18 "
+               "OP(-)@20 OP(*)@22 OP(/)@24 OP(%)@26 OP(^)@28 OP(@)@30 OP(,)@32";
+        QTest::newRow("regex matchers") << "{a=~\"b\",c!~\"d\"}"
+                                        << "OP({)@0 ID(a)@1 OP(=~)@2 STR(\"b\")@4 OP(,)@7 ID(c)@8 "
+                                           "OP(!~)@9 STR(\"d\")@11 OP(})@14";
         QTest::newRow("matchers") << "{a=\"b\",c!~'d'}"
                                   << "OP({)@0 ID(a)@1 OP(=)@2 STR(\"b\")@3 OP(,)@6 ID(c)@7 "
                                      "OP(!~)@8 STR('d')@10 OP(})@13";
@@ -134,7 +137,7 @@ private slots:
         QTest::newRow("nested brace") << "{{"
                                       << "unexpected left brace '{'" << 1;
         QTest::newRow("stray right brace") << "a}"
-                                           << "unexpected right brace '}'" << 1;
+                                           << "unexpected character: '}'" << 1;
         QTest::newRow("unterminated string") << "\"abc"
                                              << "unterminated quoted string" << 0;
         QTest::newRow("newline in string") << "'a\nb'"
@@ -157,6 +160,12 @@ private slots:
                                                  << "unexpected character inside braces: '~'" << 2;
         QTest::newRow("lone bang") << "!foo"
                                    << "unexpected character after '!': 'f'" << 0;
+        QTest::newRow("regex op outside braces") << "job=~\"x\""
+                                                 << "unexpected character after '=': '~'" << 3;
+        QTest::newRow("not-regex op outside braces") << "a !~ b"
+                                                     << "unexpected character after '!': '~'" << 2;
+        QTest::newRow("digit inside braces") << "{a=\"b\"3}"
+                                             << "unexpected character inside braces: '3'" << 6;
     }
 
     void errors() {
