@@ -125,4 +125,18 @@ const Function* findFunction(std::string_view name) {
     return &*it;
 }
 
+std::string rangeModifierError(const Function& function, bool anchored, bool smoothed) {
+    const std::string_view n = function.name;
+    if (anchored &&
+        !(n == "changes" || n == "delta" || n == "increase" || n == "rate" || n == "resets")) {
+        return "anchored modifier can only be used with: changes, delta, increase, rate, "
+               "resets - not with " +
+               std::string(n);
+    }
+    if (smoothed && !(n == "delta" || n == "increase" || n == "rate"))
+        return "smoothed modifier can only be used with: delta, increase, rate - not with " +
+               std::string(n);
+    return {};
+}
+
 }  // namespace vigil::promql

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,5 +33,12 @@ const Function* findFunction(std::string_view name);
 
 // The whole table, sorted by name.
 const std::vector<Function>& allFunctions();
+
+// Newer Prometheus allows `anchored` ranges only in changes, delta, increase,
+// rate and resets, and `smoothed` only in delta, increase and rate, and
+// rejects other uses at evaluation time. Returns upstream's message for a
+// disallowed use ("smoothed modifier can only be used with: delta, increase,
+// rate - not with deriv"), or an empty string when the use is fine.
+std::string rangeModifierError(const Function& function, bool anchored, bool smoothed);
 
 }  // namespace vigil::promql

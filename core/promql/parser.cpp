@@ -24,7 +24,15 @@
 //
 // Range brackets, subqueries, `offset`, `@`, `anchored` and `smoothed` are
 // postfix and bind tighter than any operator, to the primary expression just
-// before them. Only the first error is reported.
+// before them.
+//
+// Errors come in two phases, as in Prometheus: syntax errors and the checks
+// Prometheus makes in grammar actions (placement of offset/@/ranges, argument
+// counts of aggregations, unknown functions, bad literals) stop the parse;
+// type checks (checkAST) run on the finished tree. Only the first error is
+// reported. Deliberate differences from 2.42: newer syntax is accepted (see
+// parser.h); an unexpected ')' or ']' is reported at the character rather
+// than after it; bad regular expressions carry RE2's message.
 
 namespace vigil::promql {
 namespace {

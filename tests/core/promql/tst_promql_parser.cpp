@@ -519,9 +519,64 @@ private slots:
         QVERIFY(findFunction("sort_by_label")->newerThan242);
         QVERIFY(!findFunction("Rate"));  // case-sensitive, like Prometheus
         QVERIFY(!findFunction("nope"));
+        QVERIFY(rangeModifierError(*rate, true, false).empty());
+        QVERIFY(rangeModifierError(*rate, false, true).empty());
+        QVERIFY(rangeModifierError(*findFunction("resets"), true, false).empty());
+        QCOMPARE(QString::fromStdString(rangeModifierError(*findFunction("resets"), false, true)),
+                 QStringLiteral("smoothed modifier can only be used with: delta, increase, "
+                                "rate - not with resets"));
+        QCOMPARE(
+            QString::fromStdString(rangeModifierError(*findFunction("max_over_time"), true, false)),
+            QStringLiteral("anchored modifier can only be used with: changes, delta, "
+                           "increase, rate, resets - not with max_over_time"));
         const auto& all = allFunctions();
         for (std::size_t i = 1; i < all.size(); ++i)
             QVERIFY(all[i - 1].name < all[i].name);
+    }
+
+    // Every prefix and every one-character deletion of some rich queries
+    // either parses (and then round-trips) or fails with a located message.
+    void robustness() {
+        const char* seeds[] = {
+            "sum by (job) (rate(http_requests_total{job=~\"api|web\", code!=\"500\"}[5m] "
+            "offset 1m @ 100)) / on(job) group_left(env) max without (i) (up)",
+            "histogram_quantile(0.9, sum(rate(x_bucket[5m:30s])) by (le)) > bool 0.5 or "
+            "vector(1)",
+            "-foo ^ 2 * -(bar[1h:] @ start())[5m:] unless {__name__=~'a.*'} offset -2h",
+            "label_replace(up, \"d\", \"$1\", \"s\", \"(.*)\") + count_values(\"v\", x) "
+            "atan2 0x1F",
+            "changes(m[26m+4m]) + m offset (2 * step()) + a + on(x) fill_left(1) b",
+            "topk(3, `raw` == \"a\\tb\") and sum(x) # comment",
+        };
+        int parsed = 0;
+        int failed = 0;
+        for (const char* seed : seeds) {
+            const std::string q = seed;
+            std::vector<std::string> variants;
+            for (std::size_t i = 0; i <= q.size(); ++i) {
+                variants.push_back(q.substr(0, i));
+                if (i < q.size())
+                    variants.push_back(q.substr(0, i) + q.substr(i + 1));
+            }
+            for (const std::string& v : variants) {
+                ParseError err;
+                ExprPtr e = parse(v, &err);
+                if (e) {
+                    ++parsed;
+                    const std::string printed = toString(*e);
+                    auto again = parse(printed);
+                    QVERIFY2(again.isOk(), (v + " -> " + printed).c_str());
+                    QCOMPARE(toString(**again), printed);
+                } else {
+                    ++failed;
+                    QVERIFY2(!err.message.empty(), v.c_str());
+                    QVERIFY2(err.offset <= v.size(), v.c_str());
+                    QVERIFY2(err.line >= 1 && err.column >= 1, v.c_str());
+                }
+            }
+        }
+        QVERIFY(parsed > 50);
+        QVERIFY(failed > 500);
     }
 
     void numberFormatting_data() {
