@@ -26,13 +26,18 @@ struct ParseError {
 };
 
 // Messages for syntax Vigil recognises but deliberately does not parse
-// contain this text (e.g. "... is not supported by Vigil's PromQL parser").
+// contain this text. Today that is only the native-histogram trim operators
+// `</` and `>/` ("native histogram trim operator \"</\" is not supported").
 inline constexpr std::string_view kNotSupported = "not supported";
 
-// Parses and type-checks a PromQL expression (Prometheus 2.42 syntax plus
-// the newer duration expressions, fill modifiers, anchored/smoothed range
-// selectors and functions such as info() and limitk). On failure the Status
-// message is ParseError::toString() of the first error found.
+// Parses and type-checks a PromQL expression: Prometheus 2.42 syntax plus
+// the newer syntax of upstream's test scripts (duration expressions such as
+// `[5m+1m]`, `offset (2*1m)`, `[step()]`; numbers as durations `[300]`;
+// fill/fill_left/fill_right; `anchored`/`smoothed`; quoted UTF-8 metric and
+// label names; info(), limitk, limit_ratio and the other newer functions).
+// On failure the Status message is ParseError::toString() of the first
+// error, worded and positioned as Prometheus 2.42 does (see parser.cpp for
+// the few deliberate differences).
 // Thread-safe: no shared state.
 Result<ExprPtr> parse(std::string_view query);
 
