@@ -1,6 +1,7 @@
 #include "core/promql/functions.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace vigil::promql {
 namespace {
@@ -123,6 +124,53 @@ const Function* findFunction(std::string_view name) {
     if (it == table.end() || it->name != name)
         return nullptr;
     return &*it;
+}
+
+namespace {
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::string_view closestFunctionName(std::string_view name) {
+    static constexpr std::string_view kAggregations[] = {
+        "sum",    "avg",  "count",   "min",          "max",      "group",  "stddev",
+        "stdvar", "topk", "bottomk", "count_values", "quantile", "limitk", "limit_ratio"};
+    std::string_view best;
+    std::size_t bestDistance = 3;
+    auto consider = [&](std::string_view candidate) {
+        const std::size_t d = editDistance(name, candidate);
+        // On a tie prefer a name the input is a prefix of ("rat" -> "rate").
+        auto extends = [&](std::string_view c) {
+            return c.size() >= name.size() && editDistance(c.substr(0, name.size()), name) == 0;
+        };
+        if (d < bestDistance ||
+            (d == bestDistance && !best.empty() && extends(candidate) && !extends(best))) {
+            bestDistance = d;
+            best = candidate;
+        }
+    };
+    for (const auto& f : allFunctions())
+        consider(f.name);
+    for (auto a : kAggregations)
+        consider(a);
+    return best;
 }
 
 std::string rangeModifierError(const Function& function, bool anchored, bool smoothed) {

@@ -34,6 +34,10 @@ const Function* findFunction(std::string_view name);
 // The whole table, sorted by name.
 const std::vector<Function>& allFunctions();
 
+// The known function or aggregation name closest to `name` (edit distance at
+// most 2, ignoring case), for "did you mean" hints; empty when none is close.
+std::string_view closestFunctionName(std::string_view name);
+
 // Newer Prometheus allows `anchored` ranges only in changes, delta, increase,
 // rate and resets, and `smoothed` only in delta, increase and rate, and
 // rejects other uses at evaluation time. Returns upstream's message for a

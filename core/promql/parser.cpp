@@ -853,8 +853,12 @@ private:
         // Arguments first, so errors inside them win, as in Prometheus.
         if (!parseArgs(&call->args, "function call"))
             return nullptr;
-        if (!fn)
-            return fail(nameTok.pos, "unknown function with name " + quoted(nameTok.text));
+        if (!fn) {
+            fail(nameTok.pos, "unknown function with name " + quoted(nameTok.text));
+            if (auto close = closestFunctionName(nameTok.text); !close.empty())
+                m_error->hint = "did you mean " + quoted(close) + "?";
+            return nullptr;
+        }
         call->pos = {nameTok.pos.start, lastEnd()};
         return call;
     }

@@ -20,6 +20,9 @@ struct ParseError {
     int line = 1;
     int column = 1;
     std::string message;  // "unexpected <op:*>"
+    // Optional suggestion for the user, kept out of `message` so messages
+    // stay identical to Prometheus's: `did you mean "rate"?`.
+    std::string hint;
 
     // "1:5: parse error: unexpected <op:*>", Prometheus's format.
     std::string toString() const;

@@ -360,6 +360,16 @@ private slots:
         QCOMPARE(QString::fromStdString(err.toString()),
                  QStringLiteral("2:3: parse error: unexpected <op:*>"));
 
+        // Unknown functions come with a suggestion, outside the message.
+        QVERIFY(parse("rat(foo[5m])", &err) == nullptr);
+        QCOMPARE(QString::fromStdString(err.message),
+                 QStringLiteral("unknown function with name \"rat\""));
+        QCOMPARE(QString::fromStdString(err.hint), QStringLiteral("did you mean \"rate\"?"));
+        QVERIFY(parse("summ(foo)", &err) == nullptr);
+        QCOMPARE(QString::fromStdString(err.hint), QStringLiteral("did you mean \"sum\"?"));
+        QVERIFY(parse("completely_unknown(foo)", &err) == nullptr);
+        QVERIFY(err.hint.empty());
+
         // Type errors cover the offending node.
         QVERIFY(parse("1 + rate(foo)", &err) == nullptr);
         QCOMPARE(int(err.offset), 9);
