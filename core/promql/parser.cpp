@@ -270,7 +270,25 @@ private:
 
     // ---- Expressions -------------------------------------------------------
 
+    // Bounds recursion so hostile input cannot overflow the stack (the
+    // parser, checkAST, toString and clone all recurse per nesting level).
+    struct DepthGuard {
+        explicit DepthGuard(int* depth) : m_depth(depth) { ++*m_depth; }
+        ~DepthGuard() { --*m_depth; }
+        int* m_depth;
+    };
+    bool tooDeep() {
+        if (m_depth <= kMaxNesting)
+            return false;
+        fail(peek().pos,
+             "expression nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)");
+        return true;
+    }
+
     ExprPtr parseExpr(int minPrec) {
+        DepthGuard guard(&m_depth);
+        if (tooDeep())
+            return nullptr;
         ExprPtr lhs = parseUnary();
         while (ok()) {
             const Token& opTok = peek();
@@ -1191,6 +1209,9 @@ private:
     }
 
     DurationExprPtr parseDurExpr(int minPrec, std::string_view what) {
+        DepthGuard guard(&m_depth);
+        if (tooDeep())
+            return nullptr;
         DurationExprPtr lhs;
         if (peek().kind == TokenKind::kAdd || peek().kind == TokenKind::kSub) {
             const Token& sign = next();
@@ -1305,6 +1326,8 @@ private:
     std::size_t m_pos = 0;
     std::optional<ParseError> m_error;
     int m_aggregationDepth = 0;  // nesting of aggregation argument lists being parsed
+    int m_depth = 0;             // current parseExpr/parseDurExpr recursion
+    static constexpr int kMaxNesting = 200;
 };
 
 }  // namespace

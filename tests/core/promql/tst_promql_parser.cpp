@@ -589,6 +589,20 @@ private slots:
         QVERIFY(failed > 500);
     }
 
+    void deepNesting() {
+        // Reasonable nesting parses; absurd nesting is refused, not a crash.
+        const std::string ok = std::string(100, '(') + "1" + std::string(100, ')');
+        QVERIFY(parse(ok).isOk());
+        const std::string deep = std::string(100000, '(') + "1" + std::string(100000, ')');
+        auto r = parse(deep);
+        QVERIFY(!r.isOk());
+        QVERIFY(r.status().message().find("nested too deeply") != std::string::npos);
+        auto u = parse(std::string(100000, '-') + "1");
+        QVERIFY(!u.isOk());
+        auto d = parse("foo[" + std::string(100000, '(') + "1m" + std::string(100000, ')') + "]");
+        QVERIFY(!d.isOk());
+    }
+
     void numberFormatting_data() {
         QTest::addColumn<double>("value");
         QTest::addColumn<QString>("text");
