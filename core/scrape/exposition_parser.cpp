@@ -43,15 +43,26 @@ Entry ExpositionParser::fail(std::size_t errorPos, std::string_view message) {
     return Entry::kInvalid;
 }
 
+std::string ExpositionParser::quoteForError(std::string_view bytes, bool keepTail) {
+    // An unterminated quote in a 0.0.4 page can make a "token" run to the end
+    // of a multi-megabyte body; messages show a bounded excerpt instead.
+    constexpr std::size_t kMaxQuoted = 256;
+    if (bytes.size() <= kMaxQuoted)
+        return goQuote(bytes);
+    if (keepTail)
+        return "..." + goQuote(bytes.substr(bytes.size() - kMaxQuoted));
+    return goQuote(bytes.substr(0, kMaxQuoted)) + "...";
+}
+
 Entry ExpositionParser::failExpected(std::string_view expected, std::size_t tokenBegin,
                                      std::size_t tokenEnd) {
     tokenBegin = std::min(tokenBegin, m_in.size());
     tokenEnd = std::clamp(tokenEnd, tokenBegin, m_in.size());
     std::string message(expected);
     message += ", got ";
-    message += goQuote(m_in.substr(tokenBegin, tokenEnd - tokenBegin));
+    message += quoteForError(m_in.substr(tokenBegin, tokenEnd - tokenBegin), false);
     message += " while parsing: ";
-    message += goQuote(m_in.substr(m_entryStart, tokenEnd - m_entryStart));
+    message += quoteForError(m_in.substr(m_entryStart, tokenEnd - m_entryStart), true);
     return fail(tokenBegin, message);
 }
 
@@ -93,7 +104,7 @@ bool ExpositionParser::checkUniqueLabelNames() {
                 m_in.compare(m_labels[j].nameBegin, a.size(), a) == 0) {
                 fail(m_labels[i].nameBegin,
                      "label name " + goQuote(a) +
-                         " is not unique while parsing: " + goQuote(m_series));
+                         " is not unique while parsing: " + quoteForError(m_series, true));
                 return false;
             }
         }
@@ -184,59 +195,93 @@ bool isDecimalFloat(std::string_view s) {
 }  // namespace
 
 bool parseGoFloat(std::string_view text, double& out, std::string& error) {
+    // Fast path for plain decimals of at most 15 significant digits without an
+    // exponent (nearly every sample value and timestamp): the digits form an
+    // integer below 2^53 and the power of ten is exact, so one IEEE division
+    // gives the correctly rounded result, the same double Go produces.
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    {
+        const char* s = text.data();
+        const std::size_t n = text.size();
+        std::size_t i = 0;
+        bool negative = false;
+        if (i < n && (s[i] == '-' || s[i] == '+')) {
+            negative = s[i] == '-';
+            ++i;
+        }
+        std::uint64_t mantissa = 0;
+        int digits = 0;
+        int fraction = 0;
+        bool dot = false;
+        bool plain = i < n;
+        for (; i < n; ++i) {
+            const char c = s[i];
+            if (c >= '0' && c <= '9') {
+                if (++digits > 15) {
+                    plain = false;
+                    break;
+                }
+                mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+                fraction += dot ? 1 : 0;
+            } else if (c == '.' && !dot) {
+                dot = true;
+            } else {
+                plain = false;
+                break;
+            }
+        }
+        if (plain && digits > 0) {
+            double v = static_cast<double>(mantissa);
+            if (fraction > 0)
+                v /= kPow10[fraction];
+            out = negative ? -v : v;
+            return true;
+        }
+    }
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (isDecimalFloat(text)) {
+        const char* begin = first;
+        if (*begin == '+')
+            ++begin;
+        auto [ptr, ec] = std::from_chars(begin, last, out, std::chars_format::general);
+        if (ec == std::errc() && ptr == last)
+            return true;
+        if (ec == std::errc::result_out_of_range) {
+            // Overflow is an error in Go; underflow quietly gives 0 or a
+            // denormal. strtod tells the two apart.
+            std::string copy(text);
+            double v = std::strtod(copy.c_str(), nullptr);
+            if (std::isinf(v)) {
+                error = "strconv.ParseFloat: parsing " + goQuote(text) + ": value out of range";
+                return false;
+            }
+            out = v;
+            return true;
+        }
+    }
+    // Prometheus refuses hexadecimal floats and underscores before Go sees them.
     if (text.find_first_of("pP_") != std::string_view::npos) {
         error = "unsupported character in float";
         return false;
     }
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    // Fast path: plain decimal numbers are by far the most common values.
-    if (!text.empty() && (isDigit(text[0]) || text[0] == '-' || text[0] == '.' || text[0] == '+')) {
-        if (isDecimalFloat(text)) {
-            const char* begin = first;
-            if (*begin == '+')
-                ++begin;
-            auto [ptr, ec] = std::from_chars(begin, last, out, std::chars_format::general);
-            if (ec == std::errc() && ptr == last)
-                return true;
-            if (ec == std::errc::result_out_of_range) {
-                // Overflow is an error in Go; underflow quietly gives 0 or a
-                // denormal. strtod tells the two apart.
-                std::string copy(text);
-                double v = std::strtod(copy.c_str(), nullptr);
-                if (std::isinf(v)) {
-                    error = "strconv.ParseFloat: parsing " + goQuote(text) + ": value out of range";
-                    return false;
-                }
-                out = v;
-                return true;
-            }
-        }
-    } else {
-        std::string_view body = text;
-        bool negative = false;
-        bool hasSign = false;
-        if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
-            negative = body[0] == '-';
-            hasSign = true;
-            body.remove_prefix(1);
-        }
-        if (equalsIgnoreCase(body, "inf") || equalsIgnoreCase(body, "infinity")) {
-            out = negative ? -HUGE_VAL : HUGE_VAL;
-            return true;
-        }
-        if (!hasSign && equalsIgnoreCase(body, "nan")) {
-            out = std::nan("");
-            return true;
-        }
+    std::string_view body = text;
+    bool negative = false;
+    bool hasSign = false;
+    if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
+        negative = body[0] == '-';
+        hasSign = true;
+        body.remove_prefix(1);
     }
-    // Signed "inf" reaches here through the first branch ("-Inf").
-    if (text.size() > 1 && (text[0] == '+' || text[0] == '-')) {
-        std::string_view body = text.substr(1);
-        if (equalsIgnoreCase(body, "inf") || equalsIgnoreCase(body, "infinity")) {
-            out = text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-            return true;
-        }
+    if (equalsIgnoreCase(body, "inf") || equalsIgnoreCase(body, "infinity")) {
+        out = negative ? -HUGE_VAL : HUGE_VAL;
+        return true;
+    }
+    // Go accepts no sign on NaN.
+    if (!hasSign && equalsIgnoreCase(body, "nan")) {
+        out = std::nan("");
+        return true;
     }
     error = "strconv.ParseFloat: parsing " + goQuote(text) + ": invalid syntax";
     return false;

@@ -143,6 +143,9 @@ protected:
     // Prometheus's parseError: "<expected>, got "<token>" while parsing: "<entry so far>"".
     Entry failExpected(std::string_view expected, std::size_t tokenBegin, std::size_t tokenEnd);
 
+    // goQuote of `bytes`, cut to a bounded excerpt (its end when keepTail).
+    static std::string quoteForError(std::string_view bytes, bool keepTail);
+
     // Unescapes `\\`, `\"` and `\n` (others are kept as written, like Go's
     // strings.Replacer) into `out`.
     static void unescapeLabelValue(std::string_view raw, std::string& out);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace vigil::scrape::scan {
 
@@ -77,6 +78,14 @@ inline std::size_t findQuoteOrSpecial(const char* in, std::size_t p, std::size_t
     while (p < size && !(classOf(in[p]) & kLabelValueStop))
         ++p;
     return p;
+}
+
+// The position of the first '\n' at or after `p`; `size` if none.
+inline std::size_t findNewline(const char* in, std::size_t p, std::size_t size) {
+    if (p >= size)
+        return size;
+    const void* hit = std::memchr(in + p, '\n', size - p);
+    return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - in) : size;
 }
 
 }  // namespace vigil::scrape::scan

@@ -58,6 +58,11 @@ bool isReservedSuffix(std::string_view suffix) {
     return false;
 }
 
+// " # {" at p: an exemplar follows.
+bool startsExemplar(const char* in, std::size_t p, std::size_t size) {
+    return p + 3 < size && in[p] == ' ' && in[p + 1] == '#' && in[p + 2] == ' ' && in[p + 3] == '{';
+}
+
 std::size_t utf8Length(std::string_view s) {
     std::size_t n = 0;
     for (char c : s) {
@@ -124,8 +129,7 @@ Entry OpenMetricsParser::parseMetadata() {
         return fail(p, "expected text in " + std::string(keyword));
     const std::size_t textBegin = p + 1;
     std::size_t eol = textBegin;
-    while (eol < size && in[eol] != '\n')
-        ++eol;
+    eol = findNewline(in, eol, size);
     if (eol >= size)
         return fail(eol, "expected text in " + std::string(keyword));
     const std::string_view text = m_in.substr(textBegin, eol - textBegin);
@@ -240,8 +244,8 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
         span.valueLen = static_cast<std::uint32_t>(p - span.valueBegin);
         span.escaped = escaped;
         if (high && !isValidUtf8(m_in.substr(span.valueBegin, span.valueLen))) {
-            fail(quote,
-                 "invalid UTF-8 label value: " + goQuote(m_in.substr(quote, span.valueLen + 2)));
+            fail(quote, "invalid UTF-8 label value: " +
+                            quoteForError(m_in.substr(quote, span.valueLen + 2), false));
             return false;
         }
         out.push_back(span);
@@ -291,8 +295,8 @@ Entry OpenMetricsParser::parseSeries() {
         return failExpected("expected value after metric", p - 1, p + 1);
     std::string error;
     if (!parseGoFloat(m_in.substr(valueBegin, p - valueBegin), m_value, error))
-        return fail(valueBegin,
-                    error + " while parsing: " + goQuote(m_in.substr(nameBegin, p - nameBegin)));
+        return fail(valueBegin, error + " while parsing: " +
+                                    quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
     if (std::isnan(m_value))
         m_value = std::bit_cast<double>(kNormalNaNBits);
 
@@ -301,7 +305,7 @@ Entry OpenMetricsParser::parseSeries() {
     if (in[p] == '\n')
         return finishLine(p);
     // in[p] == ' ': an exemplar or a timestamp.
-    if (m_in.compare(p, 4, " # {") == 0) {
+    if (startsExemplar(in, p, size)) {
         m_pos = p + 4;
         if (!parseExemplar())
             return Entry::kInvalid;
@@ -315,8 +319,8 @@ Entry OpenMetricsParser::parseSeries() {
         return failExpected("expected timestamp or # symbol", tsBegin - 1, p + 1);
     double seconds = 0;
     if (!parseGoFloat(m_in.substr(tsBegin, p - tsBegin), seconds, error))
-        return fail(tsBegin,
-                    error + " while parsing: " + goQuote(m_in.substr(nameBegin, p - nameBegin)));
+        return fail(tsBegin, error + " while parsing: " +
+                                 quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
     if (!std::isfinite(seconds))
         return fail(tsBegin, "invalid timestamp " + nonFiniteName(seconds));
     const double ms = seconds * 1000;
@@ -329,7 +333,7 @@ Entry OpenMetricsParser::parseSeries() {
         return fail(p, "data does not end with # EOF");
     if (in[p] == '\n')
         return finishLine(p);
-    if (m_in.compare(p, 4, " # {") == 0) {
+    if (startsExemplar(in, p, size)) {
         m_pos = p + 4;
         if (!parseExemplar())
             return Entry::kInvalid;
@@ -361,8 +365,8 @@ bool OpenMetricsParser::parseExemplar() {
         return false;
     }
     if (!parseGoFloat(m_in.substr(valueBegin, p - valueBegin), m_exemplarValue, error)) {
-        fail(valueBegin,
-             error + " while parsing: " + goQuote(m_in.substr(m_entryStart, p - m_entryStart)));
+        fail(valueBegin, error + " while parsing: " +
+                             quoteForError(m_in.substr(m_entryStart, p - m_entryStart), true));
         return false;
     }
     m_exemplarTimestamp.reset();
@@ -373,8 +377,8 @@ bool OpenMetricsParser::parseExemplar() {
             ++p;
         double seconds = 0;
         if (!parseGoFloat(m_in.substr(tsBegin, p - tsBegin), seconds, error)) {
-            fail(tsBegin,
-                 error + " while parsing: " + goQuote(m_in.substr(m_entryStart, p - m_entryStart)));
+            fail(tsBegin, error + " while parsing: " +
+                              quoteForError(m_in.substr(m_entryStart, p - m_entryStart), true));
             return false;
         }
         if (!std::isfinite(seconds)) {
@@ -489,7 +493,7 @@ bool OpenMetricsParser::checkSampleFamily() {
         return false;
     };
     auto reject = [&](const std::string& why) {
-        fail(m_entryStart, why + " while parsing: " + goQuote(m_series));
+        fail(m_entryStart, why + " while parsing: " + quoteForError(m_series, true));
         return false;
     };
     switch (m_familyType) {

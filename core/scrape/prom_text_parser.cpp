@@ -48,8 +48,7 @@ Entry PromTextParser::parseMetadata(std::size_t hashPos) {
     const std::size_t size = m_in.size();
     const char* in = m_in.data();
     std::size_t eol = hashPos;
-    while (eol < size && in[eol] != '\n')
-        ++eol;
+    eol = findNewline(in, eol, size);
 
     std::size_t p = hashPos + 1;
     bool isHelp = false;
@@ -197,7 +196,7 @@ bool PromTextParser::parseLabels() {
             std::string_view raw = m_in.substr(span.valueBegin, span.valueLen);
             if (!isValidUtf8(raw)) {
                 fail(quote, "invalid UTF-8 label value: " +
-                                goQuote(m_in.substr(quote, span.valueLen + 2)));
+                                quoteForError(m_in.substr(quote, span.valueLen + 2), false));
                 return false;
             }
         }
@@ -243,8 +242,8 @@ Entry PromTextParser::parseSeries() {
         return failExpected("expected value after metric", p, p + 1);
     std::string error;
     if (!parseGoFloat(m_in.substr(valueBegin, p - valueBegin), m_value, error))
-        return fail(valueBegin,
-                    error + " while parsing: " + goQuote(m_in.substr(nameBegin, p - nameBegin)));
+        return fail(valueBegin, error + " while parsing: " +
+                                    quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
     if (std::isnan(m_value))
         m_value = std::bit_cast<double>(kNormalNaNBits);
     while (p < size && isBlank(in[p]))
@@ -255,7 +254,7 @@ Entry PromTextParser::parseSeries() {
             ++p;
         if (!parseGoInt64(m_in.substr(tsBegin, p - tsBegin), m_timestamp, error))
             return fail(tsBegin, error + " while parsing: " +
-                                     goQuote(m_in.substr(nameBegin, p - nameBegin)));
+                                     quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
         m_hasTimestamp = true;
         while (p < size && isBlank(in[p]))
             ++p;

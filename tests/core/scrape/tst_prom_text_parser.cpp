@@ -5,6 +5,7 @@
 #include <QtTest/QtTest>
 
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #include "core/scrape/prom_text_parser.h"
@@ -37,6 +38,10 @@ private slots:
     void nanIsNormalised();
     void labelCallbackAndBuilder();
     void lineNumbersCountNewlinesInValues();
+    void errorExcerptsAreBounded();
+    void goFloatSyntax_data();
+    void goFloatSyntax();
+    void fastPathAgreesWithFromChars();
 };
 
 void TestPromTextParser::parse_data() {
@@ -335,6 +340,87 @@ void TestPromTextParser::lineNumbersCountNewlinesInValues() {
     QCOMPARE(parser.line(), std::size_t(1));
     QCOMPARE(parser.next(), Entry::kSeries);
     QCOMPARE(parser.line(), std::size_t(5));
+}
+
+void TestPromTextParser::errorExcerptsAreBounded() {
+    // A stray quote swallows the rest of a big page as one label value.
+    QByteArray input = "ok 1\nbroken{a=\"" + QByteArray("x 1\n").repeated(100000);
+    PromTextParser parser(view(input));
+    QCOMPARE(parser.next(), Entry::kSeries);
+    QCOMPARE(parser.next(), Entry::kInvalid);
+    const std::string& message = parser.status().message();
+    QVERIFY2(message.starts_with("line 2: expected label value, got \"\\\"x 1\\nx 1"),
+             message.c_str());
+    QVERIFY(message.size() < 1000);
+}
+
+void TestPromTextParser::goFloatSyntax_data() {
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<double>("value");
+    QTest::newRow("int") << QByteArray("42") << true << 42.0;
+    QTest::newRow("plus") << QByteArray("+42") << true << 42.0;
+    QTest::newRow("neg frac") << QByteArray("-0.25") << true << -0.25;
+    QTest::newRow("leading dot") << QByteArray(".5") << true << 0.5;
+    QTest::newRow("trailing dot") << QByteArray("5.") << true << 5.0;
+    QTest::newRow("exp") << QByteArray("1.5e3") << true << 1500.0;
+    QTest::newRow("exp sign") << QByteArray("15E-1") << true << 1.5;
+    QTest::newRow("16 digits") << QByteArray("1234567890123456") << true << 1234567890123456.0;
+    QTest::newRow("many digits") << QByteArray("0.1000000000000000055511151231257827") << true
+                                 << 0.1;
+    QTest::newRow("max") << QByteArray("1.7976931348623157e308") << true << 1.7976931348623157e308;
+    QTest::newRow("underflow is 0") << QByteArray("1e-400") << true << 0.0;
+    QTest::newRow("inf") << QByteArray("iNf") << true << qInf();
+    QTest::newRow("+infinity") << QByteArray("+infinity") << true << qInf();
+    QTest::newRow("-Inf") << QByteArray("-Inf") << true << -qInf();
+    QTest::newRow("empty") << QByteArray("") << false << 0.0;
+    QTest::newRow("sign only") << QByteArray("-") << false << 0.0;
+    QTest::newRow("dot only") << QByteArray(".") << false << 0.0;
+    QTest::newRow("exp without digits") << QByteArray("1e") << false << 0.0;
+    QTest::newRow("infin") << QByteArray("infin") << false << 0.0;
+    QTest::newRow("-nan") << QByteArray("-NaN") << false << 0.0;
+    QTest::newRow("space") << QByteArray(" 1") << false << 0.0;
+    QTest::newRow("overflow") << QByteArray("2e308") << false << 0.0;
+}
+
+void TestPromTextParser::goFloatSyntax() {
+    QFETCH(QByteArray, text);
+    QFETCH(bool, ok);
+    QFETCH(double, value);
+    double got = -1;
+    std::string error;
+    QCOMPARE(parseGoFloat(view(text), got, error), ok);
+    if (ok)
+        QCOMPARE(got, value);
+    else
+        QVERIFY(error.starts_with("strconv.ParseFloat: parsing"));
+}
+
+void TestPromTextParser::fastPathAgreesWithFromChars() {
+    // The short-decimal fast path must give exactly the double that a correct
+    // parser (std::from_chars) gives, for every split of digits around the dot.
+    quint64 x = 88172645463325252ULL;
+    for (int i = 0; i < 200000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const int digits = 1 + static_cast<int>(x % 15);
+        std::string text = std::to_string(x % 1000000000000000ULL);
+        if (static_cast<int>(text.size()) > digits)
+            text.resize(static_cast<std::size_t>(digits));
+        const std::size_t dot = (x >> 20) % (text.size() + 1);
+        text.insert(dot, ".");
+        if (x & (1ULL << 40))
+            text.insert(0, "-");
+        double fast = 0;
+        double reference = 0;
+        std::string error;
+        QVERIFY(parseGoFloat(text, fast, error));
+        std::string_view body = text;
+        std::from_chars(body.data(), body.data() + body.size(), reference);
+        if (std::bit_cast<quint64>(fast) != std::bit_cast<quint64>(reference))
+            QFAIL(("mismatch for " + text).c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPromTextParser)
