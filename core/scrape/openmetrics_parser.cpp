@@ -16,13 +16,6 @@ namespace {
 // The largest double below 2^63: products at or past it do not fit int64.
 constexpr double kTimestampLimit = 9223372036854775807.0;
 
-// Go's %f rendering of the non-finite values Prometheus reports.
-std::string nonFiniteName(double v) {
-    if (std::isnan(v))
-        return "NaN";
-    return v > 0 ? "+Inf" : "-Inf";
-}
-
 std::span<const std::string_view> allowedSuffixes(MetricType type) {
     static constexpr std::array<std::string_view, 2> kCounter = {"_total", "_created"};
     static constexpr std::array<std::string_view, 4> kHistogram = {"_bucket", "_count", "_sum",
@@ -107,9 +100,15 @@ Entry OpenMetricsParser::next() {
             m_done = true;
             return Entry::kEnd;
         }
-        return failExpected("expected a valid start token", p, std::min(p + 3, size));
+        return failStartToken(p + 2);
     }
-    return failExpected("expected a valid start token", p, p + 1);
+    return failStartToken(c == '#' ? p + 1 : p);
+}
+
+Entry OpenMetricsParser::failStartToken(std::size_t curPos) {
+    // Prometheus 2.42's wording: the token kind and the character it stopped at.
+    const std::string_view cur = curPos < m_in.size() ? m_in.substr(curPos, 1) : std::string_view();
+    return fail(curPos, "\"INVALID\" " + goQuote(cur) + " is not a valid start token");
 }
 
 Entry OpenMetricsParser::parseMetadata() {
@@ -170,8 +169,9 @@ Entry OpenMetricsParser::parseMetadata() {
             const std::string_view name = m_metricName;
             if (!text.empty() && (name.size() < text.size() + 1 || !name.ends_with(text) ||
                                   name[name.size() - text.size() - 1] != '_'))
-                return fail(textBegin,
-                            "unit " + goQuote(text) + " not a suffix of metric " + goQuote(name));
+                return fail(textBegin, "unit not a suffix of metric " + goQuote(name) +
+                                           " while parsing: " +
+                                           quoteForError(m_in.substr(m_pos, eol - m_pos), false));
             m_text = text;
             break;
         }
@@ -191,11 +191,15 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
         m_pos = p + 1;
         return true;
     }
+    bool first = true;
     for (;;) {
         if (p >= size || !isLabelNameStart(in[p])) {
-            failExpected("expected label name", p, p + 1);
+            // Prometheus 2.42's wording ("left brace" is theirs).
+            failExpected(first ? "expected label name or left brace" : "expected label name", p,
+                         p + 1);
             return false;
         }
+        first = false;
         LabelSpan span;
         span.nameBegin = static_cast<std::uint32_t>(p);
         ++p;
@@ -244,14 +248,15 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
         span.valueLen = static_cast<std::uint32_t>(p - span.valueBegin);
         span.escaped = escaped;
         if (high && !isValidUtf8(m_in.substr(span.valueBegin, span.valueLen))) {
-            fail(quote, "invalid UTF-8 label value: " +
-                            quoteForError(m_in.substr(quote, span.valueLen + 2), false));
+            fail(quote, "invalid UTF-8 label value while parsing: " +
+                            quoteForError(m_in.substr(m_entryStart, p + 1 - m_entryStart), true));
             return false;
         }
         out.push_back(span);
         ++p;
         if (p < size && in[p] == ',') {
             ++p;
+            // A trailing comma: newer Prometheus accepts it, 2.42 does not.
             if (p < size && in[p] == '}') {
                 m_pos = p + 1;
                 return true;
@@ -262,7 +267,9 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
             m_pos = p + 1;
             return true;
         }
-        failExpected("expected comma or brace close", p, p + 1);
+        failExpected(
+            p < size && isLabelNameStart(in[p]) ? "expected comma" : "expected comma or left brace",
+            p, p + 1);
         return false;
     }
 }
@@ -322,7 +329,8 @@ Entry OpenMetricsParser::parseSeries() {
         return fail(tsBegin, error + " while parsing: " +
                                  quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
     if (!std::isfinite(seconds))
-        return fail(tsBegin, "invalid timestamp " + nonFiniteName(seconds));
+        return fail(tsBegin, "invalid timestamp while parsing: " +
+                                 quoteForError(m_in.substr(nameBegin, p - nameBegin), true));
     const double ms = seconds * 1000;
     if (!(ms < kTimestampLimit && ms >= -kTimestampLimit))
         return fail(tsBegin, "timestamp " + std::string(m_in.substr(tsBegin, p - tsBegin)) +
@@ -348,6 +356,12 @@ Entry OpenMetricsParser::parseSeries() {
 bool OpenMetricsParser::parseExemplar() {
     const std::size_t size = m_in.size();
     const char* in = m_in.data();
+    // Prometheus accepts exemplars only on names ending in _total or _bucket,
+    // whatever the family type says.
+    if (!m_metricName.ends_with("_total") && !m_metricName.ends_with("_bucket")) {
+        fail(m_pos - 3, "metric name " + std::string(m_metricName) + " does not support exemplars");
+        return false;
+    }
     if (!parseLabels(m_exemplarLabels))
         return false;
     std::size_t p = m_pos;
@@ -382,7 +396,8 @@ bool OpenMetricsParser::parseExemplar() {
             return false;
         }
         if (!std::isfinite(seconds)) {
-            fail(tsBegin, "invalid exemplar timestamp " + nonFiniteName(seconds));
+            fail(tsBegin, "invalid exemplar timestamp while parsing: " +
+                              quoteForError(m_in.substr(m_entryStart, p - m_entryStart), true));
             return false;
         }
         const double ms = seconds * 1000;

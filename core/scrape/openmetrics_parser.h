@@ -15,7 +15,8 @@
 // Prometheus (so 1.001 becomes 1000: the float product is truncated). TYPE is
 // one of counter, gauge, histogram, gaugehistogram, summary, info, stateset,
 // unknown. A UNIT must be a suffix of the family name after '_'. HELP text and
-// label values escape `\\`, `\"` and `\n`. Exemplars are parsed and validated;
+// label values escape `\\`, `\"` and `\n`. Exemplars are parsed and validated
+// (as in Prometheus, only names ending in _total or _bucket may carry one);
 // exemplar() returns them.
 //
 // Options::validateFamilies adds the OpenMetrics 1.0 family rules that
@@ -52,6 +53,7 @@ public:
     Entry next() override;
 
 private:
+    Entry failStartToken(std::size_t curPos);
     Entry parseMetadata();
     Entry parseSeries();
     // Parses `name="value",...}` after '{' at m_pos into `out`; leaves m_pos

@@ -40,7 +40,8 @@ Entry PromTextParser::next() {
             m_pos = p;
             return parseSeries();
         }
-        return failExpected("expected a valid start token", p, p + 1);
+        // Prometheus 2.42's well-known wording, plus the offending character.
+        return failExpected("\"INVALID\" is not a valid start token", p, p + 1);
     }
 }
 
@@ -195,8 +196,9 @@ bool PromTextParser::parseLabels() {
         if (high != 0) {
             std::string_view raw = m_in.substr(span.valueBegin, span.valueLen);
             if (!isValidUtf8(raw)) {
-                fail(quote, "invalid UTF-8 label value: " +
-                                quoteForError(m_in.substr(quote, span.valueLen + 2), false));
+                fail(quote,
+                     "invalid UTF-8 label value while parsing: " +
+                         quoteForError(m_in.substr(m_entryStart, p + 1 - m_entryStart), true));
                 return false;
             }
         }

@@ -159,9 +159,8 @@ void TestOpenMetricsParser::errors_data() {
     QTest::addColumn<QString>("error");
 
     QTest::newRow("empty") << bytes("") << "line 1: data does not end with # EOF";
-    QTest::newRow("blank line")
-        << bytes("\n")
-        << "line 1: expected a valid start token, got \"\\n\" while parsing: \"\\n\"";
+    QTest::newRow("blank line") << bytes("\n")
+                                << "line 1: \"INVALID\" \"\\n\" is not a valid start token";
     QTest::newRow("name at end")
         << bytes("metric")
         << "line 1: expected value after metric, got \"\" while parsing: \"metric\"";
@@ -174,42 +173,37 @@ void TestOpenMetricsParser::errors_data() {
         << bytes("a\n# EOF\n")
         << "line 1: expected value after metric, got \"\\n\" while parsing: \"a\\n\"";
     QTest::newRow("blank line between samples")
-        << bytes("a 1\n\n# EOF\n")
-        << "line 2: expected a valid start token, got \"\\n\" while parsing: \"\\n\"";
+        << bytes("a 1\n\n# EOF\n") << "line 2: \"INVALID\" \"\\n\" is not a valid start token";
     QTest::newRow("leading space")
-        << bytes(" a 1\n# EOF\n")
-        << "line 1: expected a valid start token, got \" \" while parsing: \" \"";
-    QTest::newRow("digit start")
-        << bytes("9\n# EOF\n")
-        << "line 1: expected a valid start token, got \"9\" while parsing: \"9\"";
+        << bytes(" a 1\n# EOF\n") << "line 1: \"INVALID\" \" \" is not a valid start token";
+    QTest::newRow("digit start") << bytes("9\n# EOF\n")
+                                 << "line 1: \"INVALID\" \"9\" is not a valid start token";
     QTest::newRow("untyped is 0.0.4 only")
         << bytes("# TYPE u untyped\n# EOF\n") << "line 1: invalid metric type \"untyped\"";
     QTest::newRow("type trailing space")
         << bytes("# TYPE c counter \n# EOF\n") << "line 1: invalid metric type \"counter \"";
     QTest::newRow("type double space")
         << bytes("# TYPE c  counter\n# EOF\n") << "line 1: invalid metric type \" counter\"";
-    QTest::newRow("two spaces after #")
-        << bytes("#  TYPE c counter\n# EOF\n")
-        << "line 1: expected a valid start token, got \"#  \" while parsing: \"#  \"";
-    QTest::newRow("tab after #")
-        << bytes("#\tTYPE c counter\n# EOF\n")
-        << "line 1: expected a valid start token, got \"#\" while parsing: \"#\"";
+    QTest::newRow("two spaces after #") << bytes("#  TYPE c counter\n# EOF\n")
+                                        << "line 1: \"INVALID\" \" \" is not a valid start token";
+    QTest::newRow("tab after #") << bytes("#\tTYPE c counter\n# EOF\n")
+                                 << "line 1: \"INVALID\" \"\\t\" is not a valid start token";
     QTest::newRow("plain comment")
-        << bytes("# H\n# EOF\n")
-        << "line 1: expected a valid start token, got \"# H\" while parsing: \"# H\"";
+        << bytes("# H\n# EOF\n") << "line 1: \"INVALID\" \"H\" is not a valid start token";
     QTest::newRow("TYPE no name")
         << bytes("# TYPE \n# EOF\n")
         << "line 1: expected metric name after TYPE, got \"\\n\" while parsing: \"# TYPE \\n\"";
     QTest::newRow("TYPE no text") << bytes("# TYPE m\n# EOF\n") << "line 1: expected text in TYPE";
     QTest::newRow("unit not a suffix")
         << bytes("# UNIT metric suffix\n# EOF\n")
-        << "line 1: unit \"suffix\" not a suffix of metric \"metric\"";
+        << "line 1: unit not a suffix of metric \"metric\" while parsing: \"# UNIT metric suffix\"";
     QTest::newRow("unit without underscore")
         << bytes("# UNIT metricsuffix suffix\n# EOF\n")
-        << "line 1: unit \"suffix\" not a suffix of metric \"metricsuffix\"";
+        << "line 1: unit not a suffix of metric \"metricsuffix\" while parsing: \"# UNIT "
+           "metricsuffix suffix\"";
     QTest::newRow("unit longer than name")
         << bytes("# UNIT m suffix\n# EOF\n")
-        << "line 1: unit \"suffix\" not a suffix of metric \"m\"";
+        << "line 1: unit not a suffix of metric \"m\" while parsing: \"# UNIT m suffix\"";
     QTest::newRow("UNIT no name")
         << bytes("# UNIT \n# EOF\n")
         << "line 1: expected metric name after UNIT, got \"\\n\" while parsing: \"# UNIT \\n\"";
@@ -228,8 +222,7 @@ void TestOpenMetricsParser::errors_data() {
         << bytes("a 1 1z\n# EOF\n")
         << "line 1: strconv.ParseFloat: parsing \"1z\": invalid syntax while parsing: \"a 1 1z\"";
     QTest::newRow("space before eof")
-        << bytes(" # EOF\n")
-        << "line 1: expected a valid start token, got \" \" while parsing: \" \"";
+        << bytes(" # EOF\n") << "line 1: \"INVALID\" \" \" is not a valid start token";
     QTest::newRow("data after eof") << bytes("# EOF\na 1") << "line 2: unexpected data after # EOF";
     QTest::newRow("blank after eof") << bytes("# EOF\n\n") << "line 2: unexpected data after # EOF";
     QTest::newRow("eof glued") << bytes("# EOFa 1") << "line 1: unexpected data after # EOF";
@@ -241,10 +234,10 @@ void TestOpenMetricsParser::errors_data() {
         << "line 1: expected label value, got \"'\" while parsing: \"a{b='\"";
     QTest::newRow("leading comma")
         << bytes("a{,b=\"c\"} 1\n# EOF\n")
-        << "line 1: expected label name, got \",\" while parsing: \"a{,\"";
+        << "line 1: expected label name or left brace, got \",\" while parsing: \"a{,\"";
     QTest::newRow("missing comma")
         << bytes("a{b=\"c\"d=\"e\"} 1\n# EOF\n")
-        << "line 1: expected comma or brace close, got \"d\" while parsing: \"a{b=\\\"c\\\"d\"";
+        << "line 1: expected comma, got \"d\" while parsing: \"a{b=\\\"c\\\"d\"";
     QTest::newRow("double comma")
         << bytes("a{b=\"c\",,d=\"e\"} 1\n# EOF\n")
         << "line 1: expected label name, got \",\" while parsing: \"a{b=\\\"c\\\",,\"";
@@ -256,18 +249,19 @@ void TestOpenMetricsParser::errors_data() {
         << "line 1: expected label value, got \"\\n\" while parsing: \"a{b=\\n\"";
     QTest::newRow("bad label name byte")
         << bytes("a{\xff=\"foo\"} 1\n# EOF\n")
-        << "line 1: expected label name, got \"\\xff\" while parsing: \"a{\\xff\"";
-    QTest::newRow("invalid utf8 value") << bytes("a{b=\"\xff\"} 1\n# EOF\n")
-                                        << "line 1: invalid UTF-8 label value: \"\\\"\\xff\\\"\"";
+        << "line 1: expected label name or left brace, got \"\\xff\" while parsing: \"a{\\xff\"";
+    QTest::newRow("invalid utf8 value")
+        << bytes("a{b=\"\xff\"} 1\n# EOF\n")
+        << "line 1: invalid UTF-8 label value while parsing: \"a{b=\\\"\\xff\\\"\"";
     QTest::newRow("value not a number")
         << bytes("a true\n")
         << "line 1: strconv.ParseFloat: parsing \"true\": invalid syntax while parsing: \"a true\"";
     QTest::newRow("newline in label value") << bytes("something_weird{problem=\"\n# EOF\n")
                                             << "line 1: expected label value, got \"\\\"\\n\" "
                                                "while parsing: \"something_weird{problem=\\\"\\n\"";
-    QTest::newRow("empty label name")
-        << bytes("empty_label_name{=\"\"} 0\n# EOF\n")
-        << "line 1: expected label name, got \"=\" while parsing: \"empty_label_name{=\"";
+    QTest::newRow("empty label name") << bytes("empty_label_name{=\"\"} 0\n# EOF\n")
+                                      << "line 1: expected label name or left brace, got \"=\" "
+                                         "while parsing: \"empty_label_name{=\"";
     QTest::newRow("underscore in value")
         << bytes("foo 1_2\n\n# EOF\n")
         << "line 1: unsupported character in float while parsing: \"foo 1_2\"";
@@ -277,6 +271,9 @@ void TestOpenMetricsParser::errors_data() {
     QTest::newRow("underscore in timestamp")
         << bytes("foo 0 1_2\n\n# EOF\n")
         << "line 1: unsupported character in float while parsing: \"foo 0 1_2\"";
+    QTest::newRow("exemplar on a name without _total or _bucket")
+        << bytes("custom_metric 1 # {aa=\"bb\"} 1\n# EOF\n")
+        << "line 1: metric name custom_metric does not support exemplars";
     QTest::newRow("exemplar unquoted value") << bytes("custom_metric_total 1 # {aa=bb}\n# EOF\n")
                                              << "line 1: expected label value, got \"b\" while "
                                                 "parsing: \"custom_metric_total 1 # {aa=b\"";
@@ -304,20 +301,23 @@ void TestOpenMetricsParser::errors_data() {
         << "line 1: expected next entry after exemplar timestamp, got \" \" while parsing: "
            "\"a_total 1 # {x=\\\"y\\\"} 1 2 \"";
     QTest::newRow("brace without name")
-        << bytes("{b=\"c\",} 1\n# EOF\n")
-        << "line 1: expected a valid start token, got \"{\" while parsing: \"{\"";
-    QTest::newRow("NaN timestamp") << bytes("a 1 NaN\n# EOF\n") << "line 1: invalid timestamp NaN";
+        << bytes("{b=\"c\",} 1\n# EOF\n") << "line 1: \"INVALID\" \"{\" is not a valid start token";
+    QTest::newRow("NaN timestamp")
+        << bytes("a 1 NaN\n# EOF\n") << "line 1: invalid timestamp while parsing: \"a 1 NaN\"";
     QTest::newRow("-Inf timestamp")
-        << bytes("a 1 -Inf\n# EOF\n") << "line 1: invalid timestamp -Inf";
-    QTest::newRow("Inf timestamp") << bytes("a 1 Inf\n# EOF\n") << "line 1: invalid timestamp +Inf";
+        << bytes("a 1 -Inf\n# EOF\n") << "line 1: invalid timestamp while parsing: \"a 1 -Inf\"";
+    QTest::newRow("Inf timestamp")
+        << bytes("a 1 Inf\n# EOF\n") << "line 1: invalid timestamp while parsing: \"a 1 Inf\"";
     QTest::newRow("huge timestamp")
         << bytes("a 1 1e300\n# EOF\n") << "line 1: timestamp 1e300 is out of range";
     QTest::newRow("NaN exemplar timestamp")
         << bytes("# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 NaN\n# EOF\n")
-        << "line 2: invalid exemplar timestamp NaN";
+        << "line 2: invalid exemplar timestamp while parsing: \"hhh_bucket{le=\\\"+Inf\\\"} 1 # "
+           "{aa=\\\"bb\\\"} 4 NaN\"";
     QTest::newRow("-Inf exemplar timestamp")
         << bytes("# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 -Inf\n# EOF\n")
-        << "line 2: invalid exemplar timestamp -Inf";
+        << "line 2: invalid exemplar timestamp while parsing: \"hhh_bucket{le=\\\"+Inf\\\"} 1 # "
+           "{aa=\\\"bb\\\"} 4 -Inf\"";
     QTest::newRow("NUL before label value")
         << bytes("a{b=\x00\"ssss\"} 1\n# EOF\n")
         << "line 1: expected label value, got \"\\x00\" while parsing: \"a{b=\\x00\"";
@@ -398,10 +398,10 @@ void TestOpenMetricsParser::familyRules_data() {
     QTest::newRow("negative counter")
         << bytes("# TYPE c counter\nc_total -1\n# EOF\n")
         << "line 2: counter total must not be negative or NaN while parsing: \"c_total\"";
-    QTest::newRow("exemplar on a gauge")
-        << bytes("# TYPE g gauge\ng 1 # {a=\"b\"} 1\n# EOF\n")
+    QTest::newRow("exemplar outside counters and histograms")
+        << bytes("# TYPE u unknown\nu_total 1 # {a=\"b\"} 1\n# EOF\n")
         << "line 2: exemplars are only allowed on counter _total and histogram _bucket samples "
-           "while parsing: \"g\"";
+           "while parsing: \"u_total\"";
     QTest::newRow("exemplar too long")
         << bytes(
                "# TYPE c counter\nc_total 1 # {trace_id=\"0123456789012345678901234567890123456789"

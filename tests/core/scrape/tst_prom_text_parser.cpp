@@ -203,7 +203,8 @@ void TestPromTextParser::errors_data() {
         << bytes("a{\xff=\"foo\"} 1\n")
         << "line 1: expected label name, got \"\\xff\" while parsing: \"a{\\xff\"";
     QTest::newRow("invalid utf8 label value")
-        << bytes("a{b=\"\xff\"} 1\n") << "line 1: invalid UTF-8 label value: \"\\\"\\xff\\\"\"";
+        << bytes("a{b=\"\xff\"} 1\n")
+        << "line 1: invalid UTF-8 label value while parsing: \"a{b=\\\"\\xff\\\"\"";
     QTest::newRow("value not a number")
         << bytes("a true\n")
         << "line 1: strconv.ParseFloat: parsing \"true\": invalid syntax while parsing: \"a true\"";
@@ -230,7 +231,7 @@ void TestPromTextParser::errors_data() {
         << "line 1: expected next entry after timestamp, got \"_\" while parsing: \"foo 0 1_\"";
     QTest::newRow("brace without name")
         << bytes("{a=\"ok\"} 1")
-        << "line 1: expected a valid start token, got \"{\" while parsing: \"{\"";
+        << "line 1: \"INVALID\" is not a valid start token, got \"{\" while parsing: \"{\"";
     QTest::newRow("TYPE without name")
         << bytes("# TYPE #\n")
         << "line 1: expected metric name after TYPE, got \"#\" while parsing: \"# TYPE #\"";
@@ -287,7 +288,8 @@ void TestPromTextParser::errors_data() {
         << "line 1: strconv.ParseFloat: parsing \"1.2.3\": invalid syntax while "
            "parsing: \"a 1.2.3\"";
     QTest::newRow("digit start")
-        << bytes("9 1\n") << "line 1: expected a valid start token, got \"9\" while parsing: \"9\"";
+        << bytes("9 1\n")
+        << "line 1: \"INVALID\" is not a valid start token, got \"9\" while parsing: \"9\"";
     QTest::newRow("colon in label name")
         << bytes("a{b:c=\"d\"} 1\n") << "line 1: expected equal, got \":\" while parsing: \"a{b:\"";
 }
