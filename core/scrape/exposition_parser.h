@@ -118,10 +118,10 @@ protected:
     // A label's name and value as offsets into the input. `escaped` says the
     // value holds a backslash and must be unescaped before use.
     struct LabelSpan {
-        std::uint32_t nameBegin;
-        std::uint32_t nameLen;
-        std::uint32_t valueBegin;
-        std::uint32_t valueLen;
+        std::size_t nameBegin;  // absolute: inputs may exceed 4 GiB (backfill files)
+        std::size_t nameLen;
+        std::size_t valueBegin;
+        std::size_t valueLen;
         bool escaped;
     };
 

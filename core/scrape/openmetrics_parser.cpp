@@ -201,11 +201,11 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
         }
         first = false;
         LabelSpan span;
-        span.nameBegin = static_cast<std::uint32_t>(p);
+        span.nameBegin = p;
         ++p;
         while (p < size && isLabelNameChar(in[p]))
             ++p;
-        span.nameLen = static_cast<std::uint32_t>(p - span.nameBegin);
+        span.nameLen = p - span.nameBegin;
         if (p >= size || in[p] != '=') {
             failExpected("expected equal", p, p + 1);
             return false;
@@ -217,7 +217,7 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
         }
         const std::size_t quote = p;
         ++p;
-        span.valueBegin = static_cast<std::uint32_t>(p);
+        span.valueBegin = p;
         bool escaped = false;
         bool high = false;
         for (;;) {
@@ -245,7 +245,7 @@ bool OpenMetricsParser::parseLabels(std::vector<LabelSpan>& out) {
             high = true;
             ++p;
         }
-        span.valueLen = static_cast<std::uint32_t>(p - span.valueBegin);
+        span.valueLen = p - span.valueBegin;
         span.escaped = escaped;
         if (high && !isValidUtf8(m_in.substr(span.valueBegin, span.valueLen))) {
             fail(quote, "invalid UTF-8 label value while parsing: " +

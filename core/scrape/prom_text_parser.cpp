@@ -141,11 +141,11 @@ bool PromTextParser::parseLabels() {
             return false;
         }
         LabelSpan span;
-        span.nameBegin = static_cast<std::uint32_t>(p);
+        span.nameBegin = p;
         ++p;
         while (p < size && isLabelNameChar(in[p]))
             ++p;
-        span.nameLen = static_cast<std::uint32_t>(p - span.nameBegin);
+        span.nameLen = p - span.nameBegin;
         while (p < size && isBlank(in[p]))
             ++p;
         if (p >= size || in[p] != '=') {
@@ -161,7 +161,7 @@ bool PromTextParser::parseLabels() {
         }
         const std::size_t quote = p;
         ++p;
-        span.valueBegin = static_cast<std::uint32_t>(p);
+        span.valueBegin = p;
         bool escaped = false;
         unsigned char high = 0;
         for (;;) {
@@ -191,7 +191,7 @@ bool PromTextParser::parseLabels() {
                 high = 0x80;
             ++p;
         }
-        span.valueLen = static_cast<std::uint32_t>(p - span.valueBegin);
+        span.valueLen = p - span.valueBegin;
         span.escaped = escaped;
         if (high != 0) {
             std::string_view raw = m_in.substr(span.valueBegin, span.valueLen);
