@@ -13,8 +13,8 @@ using namespace scan;
 
 namespace {
 
-// The largest double below 2^63: products at or past it do not fit int64.
-constexpr double kTimestampLimit = 9223372036854775807.0;
+// 2^63: milliseconds in [-2^63, 2^63) convert to int64 without overflow.
+constexpr double kTimestampLimit = 9223372036854775808.0;
 
 std::span<const std::string_view> allowedSuffixes(MetricType type) {
     static constexpr std::array<std::string_view, 2> kCounter = {"_total", "_created"};

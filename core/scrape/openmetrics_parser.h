@@ -30,7 +30,7 @@
 // not negative or NaN, and exemplars sit only on counter _total and
 // histogram/gaugehistogram _bucket samples with at most 128 characters of
 // labels. It is off by default so that scraping accepts everything Prometheus
-// accepts; `vigilctl tsdb import openmetrics --strict` may turn it on.
+// accepts; an importer that wants the letter of the spec turns it on.
 
 #include <string>
 #include <string_view>
