@@ -71,6 +71,16 @@ YAML::Node YamlMapReader::child(const char* key) {
     return value ? value : YAML::Node();
 }
 
+YAML::Mark YamlMapReader::keyMark(const char* key) const {
+    if (m_valid && m_node && m_node.IsMap()) {
+        for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+            if (it->first.IsScalar() && it->first.Scalar() == key)
+                return it->first.Mark();
+        }
+    }
+    return YAML::Mark::null_mark();
+}
+
 bool YamlMapReader::scalar(const char* key, YAML::Node& out, const char* expected) {
     out = child(key);
     if (!out || out.IsNull())
@@ -204,10 +214,10 @@ bool YamlMapReader::readEnum(const char* key, std::string& out,
 
 void YamlMapReader::warnUnsupported(std::initializer_list<const char*> keys) {
     for (const char* key : keys) {
-        YAML::Node n = child(key);
-        if (n)
-            m_errors.warn(n.Mark(),
-                          childPath(key) + ": not supported by Vigil; this field is ignored");
+        child(key);  // known, so finish() does not call it unknown
+        const YAML::Mark mark = keyMark(key);
+        if (mark.line >= 0)
+            m_errors.warn(mark, childPath(key) + ": not supported by Vigil; this field is ignored");
     }
 }
 

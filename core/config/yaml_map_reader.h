@@ -32,6 +32,8 @@ public:
     bool has(const char* key) const;
     // The raw child node (marked as known); null when absent.
     YAML::Node child(const char* key);
+    // Where `key` itself stands (for messages about the field rather than its value).
+    YAML::Mark keyMark(const char* key) const;
     std::string childPath(const char* key) const {
         return m_path.empty() ? key : m_path + "." + key;
     }

@@ -1,0 +1,84 @@
+#pragma once
+
+// Starts the real Prometheus (Debian package `prometheus`) on 127.0.0.1 with
+// a given prometheus.yml, for tests that use it as a reference. The process
+// is stopped when the object is destroyed.
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include "tests/support/http_client.h"
+
+namespace vigil::test {
+
+// A port that was free a moment ago on 127.0.0.1.
+inline int freeLoopbackPort() {
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+class PrometheusProcess {
+public:
+    ~PrometheusProcess() { stop(); }
+
+    static QString binary() { return QStandardPaths::findExecutable("prometheus"); }
+
+    // Writes `configYaml`, starts Prometheus and waits for /-/ready. Returns
+    // an empty string on success, otherwise what went wrong.
+    QString start(const QByteArray& configYaml, const QStringList& extraArgs = {}) {
+        if (binary().isEmpty())
+            return "prometheus is not installed";
+        QFile config(m_dir.filePath("prometheus.yml"));
+        if (!config.open(QIODevice::WriteOnly) || config.write(configYaml) != configYaml.size()) {
+            return "cannot write prometheus.yml";
+        }
+        config.close();
+        m_port = freeLoopbackPort();
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        QStringList args{"--config.file=" + config.fileName(),
+                         "--storage.tsdb.path=" + m_dir.filePath("data"),
+                         QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port)};
+        m_process.start(binary(), args + extraArgs);
+        if (!m_process.waitForStarted(10000))
+            return "prometheus did not start";
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 30000) {
+            if (m_process.state() != QProcess::Running)
+                return "prometheus exited: " + QString::fromUtf8(m_process.readAll());
+            if (httpGet(address(), "/-/ready").status == 200)
+                return {};
+            QThread::msleep(100);
+        }
+        return "prometheus was not ready within 30 s";
+    }
+
+    void stop() {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.terminate();
+        if (!m_process.waitForFinished(10000)) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+
+    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
+    QString dataDir() const { return m_dir.filePath("data"); }
+    QString log() { return QString::fromUtf8(m_process.readAll()); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    int m_port = 0;
+};
+
+}  // namespace vigil::test
