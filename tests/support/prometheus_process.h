@@ -33,7 +33,9 @@ public:
 
     // Writes `configYaml`, starts Prometheus and waits for /-/ready. Returns
     // an empty string on success, otherwise what went wrong.
-    QString start(const QByteArray& configYaml, const QStringList& extraArgs = {}) {
+    // `dataDir` empty: a fresh directory of the test's own.
+    QString start(const QByteArray& configYaml, const QStringList& extraArgs = {},
+                  const QString& dataDir = {}) {
         if (binary().isEmpty())
             return "prometheus is not installed";
         QFile config(m_dir.filePath("prometheus.yml"));
@@ -43,8 +45,8 @@ public:
         config.close();
         m_port = freeLoopbackPort();
         m_process.setProcessChannelMode(QProcess::MergedChannels);
-        QStringList args{"--config.file=" + config.fileName(),
-                         "--storage.tsdb.path=" + m_dir.filePath("data"),
+        m_dataDir = dataDir.isEmpty() ? m_dir.filePath("data") : dataDir;
+        QStringList args{"--config.file=" + config.fileName(), "--storage.tsdb.path=" + m_dataDir,
                          QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port)};
         m_process.start(binary(), args + extraArgs);
         if (!m_process.waitForStarted(10000))
@@ -72,13 +74,15 @@ public:
     }
 
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
-    QString dataDir() const { return m_dir.filePath("data"); }
+    QString dataDir() const { return m_dataDir; }
     QString log() { return QString::fromUtf8(m_process.readAll()); }
 
 private:
     QTemporaryDir m_dir;
     QProcess m_process;
     int m_port = 0;
+    QString m_dataDir;
+
 };
 
 }  // namespace vigil::test
