@@ -11,6 +11,19 @@ namespace vigil::http {
 Q_LOGGING_CATEGORY(lcHttp, "vigil.http")
 
 namespace {
+
+// The handler label of vigil_http_requests_total: the route, with path
+// parameters folded so that the label set stays bounded.
+std::string handlerLabel(const std::string& path) {
+    static const std::string kLabelValues = "/api/v1/label/";
+    if (path.rfind(kLabelValues, 0) == 0) return "/api/v1/label/:name/values";
+    static const char* const kPrefixes[] = {"/-/", "/api/v1/", "/loki/api/v1/"};
+    for (const char* prefix : kPrefixes) {
+        if (path.rfind(prefix, 0) == 0 && path.size() < 64) return path;
+    }
+    return path == "/metrics" ? path : "other";
+}
+
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 constexpr const char* kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 }  // namespace
@@ -22,7 +35,10 @@ HttpService::HttpService(config::VigilConfig::Server settings, instrument::Metri
       m_registry(registry),
       m_isReady(std::move(isReady)) {}
 
+void HttpService::addRoutes(RouteInstaller installer) { m_installers.push_back(std::move(installer)); }
+
 HttpService::~HttpService() {
+
     stop();
 }
 
@@ -68,17 +84,14 @@ void HttpService::installRoutes() {
                 }
         }
     });
+    for (const auto& install : m_installers) install(server);
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        static const char* const kKnown[] = {"/-/healthy", "/-/ready", "/metrics"};
-        std::string handler = "other";
-        for (const char* known : kKnown) {
-            if (req.path == known)
-                handler = known;
-        }
         m_registry
             .counter("vigil_http_requests_total",
                      "HTTP requests served by Vigil's listener, by handler and status code.",
-                     model::Labels{{"handler", handler}, {"code", std::to_string(res.status)}})
+                     model::Labels{{"handler", res.status == 404 ? std::string("other") : handlerLabel(req.path)},
+                                   {"code", std::to_string(res.status)}})
+
             .inc();
     });
 }

@@ -39,6 +39,11 @@ public:
     // Valid while running.
     std::string boundAddress() const;
 
+    // Adds routes of another subsystem (query APIs, receivers). Installers
+    // run in start(), on a fresh server each time. REQUIRES: not running.
+    using RouteInstaller = std::function<void(httplib::Server&)>;
+    void addRoutes(RouteInstaller installer);
+
 protected:
     Status doStart() override;
     void doStop() override;
@@ -48,6 +53,8 @@ private:
 
     config::VigilConfig::Server m_settings;
     instrument::MetricRegistry& m_registry;
+    std::vector<RouteInstaller> m_installers;
+
     std::function<bool()> m_isReady;
     std::unique_ptr<httplib::Server> m_server;
     std::thread m_acceptThread;
