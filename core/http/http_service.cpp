@@ -16,10 +16,12 @@ namespace {
 // parameters folded so that the label set stays bounded.
 std::string handlerLabel(const std::string& path) {
     static const std::string kLabelValues = "/api/v1/label/";
-    if (path.rfind(kLabelValues, 0) == 0) return "/api/v1/label/:name/values";
+    if (path.rfind(kLabelValues, 0) == 0)
+        return "/api/v1/label/:name/values";
     static const char* const kPrefixes[] = {"/-/", "/api/v1/", "/loki/api/v1/"};
     for (const char* prefix : kPrefixes) {
-        if (path.rfind(prefix, 0) == 0 && path.size() < 64) return path;
+        if (path.rfind(prefix, 0) == 0 && path.size() < 64)
+            return path;
     }
     return path == "/metrics" ? path : "other";
 }
@@ -35,10 +37,11 @@ HttpService::HttpService(config::VigilConfig::Server settings, instrument::Metri
       m_registry(registry),
       m_isReady(std::move(isReady)) {}
 
-void HttpService::addRoutes(RouteInstaller installer) { m_installers.push_back(std::move(installer)); }
+void HttpService::addRoutes(RouteInstaller installer) {
+    m_installers.push_back(std::move(installer));
+}
 
 HttpService::~HttpService() {
-
     stop();
 }
 
@@ -84,12 +87,14 @@ void HttpService::installRoutes() {
                 }
         }
     });
-    for (const auto& install : m_installers) install(server);
+    for (const auto& install : m_installers)
+        install(server);
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
         m_registry
             .counter("vigil_http_requests_total",
                      "HTTP requests served by Vigil's listener, by handler and status code.",
-                     model::Labels{{"handler", res.status == 404 ? std::string("other") : handlerLabel(req.path)},
+                     model::Labels{{"handler", res.status == 404 ? std::string("other")
+                                                                 : handlerLabel(req.path)},
                                    {"code", std::to_string(res.status)}})
 
             .inc();
