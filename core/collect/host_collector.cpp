@@ -9,7 +9,8 @@
 
 namespace vigil::collect {
 
-Q_LOGGING_CATEGORY(lcHostCollector, "vigil.collect.host")
+// Debug ("no data on this machine", every 15 s) is off unless enabled by rules.
+Q_LOGGING_CATEGORY(lcHostCollector, "vigil.collect.host", QtInfoMsg)
 
 std::string HostCollector::hostName() {
     char buf[HOST_NAME_MAX + 1] = {};

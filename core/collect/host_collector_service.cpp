@@ -4,7 +4,7 @@
 
 namespace vigil::collect {
 
-Q_LOGGING_CATEGORY(lcHostService, "vigil.collect.service")
+Q_LOGGING_CATEGORY(lcHostService, "vigil.collect.service", QtInfoMsg)
 
 HostCollectorService::HostCollectorService(model::Storage& storage,
                                            HostCollectorServiceOptions options,
