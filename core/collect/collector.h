@@ -59,6 +59,9 @@ struct HostPaths {
 struct CollectContext {
     HostPaths paths;
     StatFsFunction statFs = realStatFs;
+    // A statfs that takes longer marks the mount as stuck (node_exporter's
+    // --collector.filesystem.mount-timeout): device_error 1 until it returns.
+    std::chrono::milliseconds mountTimeout{5000};
     ClockFunction clock = realWallClock;
     // Scratch buffers reused across collectors and collections.
     std::string text;

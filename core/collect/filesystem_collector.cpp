@@ -2,10 +2,19 @@
 // exclusions: mounts from /proc/1/mounts (falling back to /proc/mounts when
 // hidepid hides PID 1), statfs(2) on each, sizes as blocks * f_bsize.
 // A mount whose statfs fails reports only node_filesystem_device_error 1.
+//
+// statfs on a dead NFS server can block for minutes, so, as node_exporter
+// does, each call runs on a helper thread and the collector waits at most
+// mountTimeout: a mount that does not answer is "stuck" (device_error 1, not
+// asked again) until its pending call returns.
 
 #include <re2/re2.h>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "core/collect/collector.h"
@@ -39,6 +48,55 @@ std::string unescapeMountPoint(std::string_view raw) {
         }
     }
     return out;
+}
+
+// Mount points whose statfs has not returned. Shared with the helper threads,
+// which may outlive the collector.
+struct StuckMounts {
+    std::mutex mutex;
+    std::set<std::string> mountPoints;  // GUARDED_BY(mutex)
+};
+
+// Runs statFs(target) on a helper thread; false on failure or timeout.
+bool statWithTimeout(const CollectContext& ctx, const std::shared_ptr<StuckMounts>& stuck,
+                     const std::string& mountPoint, const std::string& target, FsStats& out) {
+    {
+        std::lock_guard lock(stuck->mutex);
+        if (stuck->mountPoints.count(mountPoint))
+            return false;
+    }
+    struct Call {
+        std::mutex mutex;
+        std::condition_variable done;
+        bool finished = false;  // GUARDED_BY(mutex)
+        bool ok = false;
+        FsStats stats;
+    };
+    auto call = std::make_shared<Call>();
+    std::thread([call, stuck, statFs = ctx.statFs, mountPoint, target] {
+        FsStats stats;
+        const bool ok = statFs(target, stats);
+        // Lock order everywhere: call->mutex, then stuck->mutex.
+        std::lock_guard lock(call->mutex);
+        call->finished = true;
+        call->ok = ok;
+        call->stats = stats;
+        {
+            std::lock_guard stuckLock(stuck->mutex);
+            stuck->mountPoints.erase(mountPoint);  // recovered, if it was stuck
+        }
+        call->done.notify_all();
+    }).detach();
+    std::unique_lock lock(call->mutex);
+    if (!call->done.wait_for(lock, ctx.mountTimeout, [&] { return call->finished; })) {
+        // call->mutex is held: the helper cannot finish (and unmark) until
+        // the mark is in place.
+        std::lock_guard stuckLock(stuck->mutex);
+        stuck->mountPoints.insert(mountPoint);
+        return false;
+    }
+    out = call->stats;
+    return call->ok;
 }
 
 class FilesystemCollector final : public Collector {
@@ -116,7 +174,7 @@ public:
                 target = m.mountPoint;
             else
                 target += m.mountPoint;
-            st.error = !ctx.statFs(target, st.fs);
+            st.error = !statWithTimeout(ctx, m_stuck, m.mountPoint, target, st.fs);
             stats.push_back(st);
         }
 
@@ -179,6 +237,7 @@ public:
 private:
     RE2 m_mountPointsExclude;
     RE2 m_fsTypesExclude;
+    std::shared_ptr<StuckMounts> m_stuck = std::make_shared<StuckMounts>();
 };
 
 }  // namespace

@@ -40,6 +40,7 @@ Result<std::unique_ptr<HostCollector>> HostCollector::create(HostCollectorOption
     host->m_ctx.paths = std::move(options.paths);
     host->m_ctx.statFs = std::move(options.statFs);
     host->m_ctx.clock = std::move(options.clock);
+    host->m_ctx.mountTimeout = options.mountTimeout;
     host->m_job = options.job;
     host->m_instance = options.instance.empty() ? hostName() + ":9100" : options.instance;
     return host;

@@ -16,6 +16,7 @@
 // scrape_samples_scraped, and a stale marker for each series that vanished
 // since the previous collection (an unmounted filesystem, a removed NIC).
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct HostCollectorOptions {
     // Injected by tests; the real statfs(2) and clock by default.
     StatFsFunction statFs = realStatFs;
     ClockFunction clock = realWallClock;
+    // See CollectContext::mountTimeout.
+    std::chrono::milliseconds mountTimeout{5000};
 };
 
 // What one collector did in the last collection.

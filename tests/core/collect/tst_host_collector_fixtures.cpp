@@ -9,12 +9,16 @@
 
 #include <sys/utsname.h>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -138,6 +142,7 @@ private slots:
     void samples_data();
     void samples();
     void filesystem();
+    void stuckMountTimesOut();
     void allCollectorsOnFixture();
     void missingPressureAndHwmon();
     void emptyRoot();
@@ -393,6 +398,59 @@ void TestHostCollectorFixtures::filesystem() {
     QVERIFY(!samples.count("node_filesystem_size_bytes" + broken));
     QVERIFY(!samples.count("node_filesystem_readonly" + broken));
     QCOMPARE(samples.at("node_scrape_collector_success{collector=\"filesystem\"}"), 1.0);
+}
+
+// A statfs that hangs (dead NFS server) must not hang the collector: after
+// the mount timeout the mount reports device_error 1 and is not asked again
+// until the hung call returns.
+void TestHostCollectorFixtures::stuckMountTimesOut() {
+    struct Gate {
+        std::mutex mutex;
+        std::condition_variable open;
+        bool released = false;
+        std::atomic<int> calls{0};
+    };
+    auto gate = std::make_shared<Gate>();
+    HostCollectorOptions options = fixtureOptions(fixtureDir("synthetic"));
+    const StatFsFunction fake = options.statFs;
+    options.statFs = [gate, fake](const std::string& mountPoint, FsStats& out) {
+        if (mountPoint == "/backup") {
+            gate->calls++;
+            std::unique_lock lock(gate->mutex);
+            gate->open.wait(lock, [&] { return gate->released; });
+        }
+        return fake(mountPoint, out);
+    };
+    options.mountTimeout = std::chrono::milliseconds(100);
+    options.collectors = {"filesystem"};
+    auto host = makeCollector(options);
+    const std::string backup = "{device=\"/dev/sdb1\", fstype=\"ext4\", mountpoint=\"/backup\"}";
+
+    QElapsedTimer timer;
+    timer.start();
+    auto samples = parseSamples(host->renderText());
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(samples.at("node_filesystem_device_error" + backup), 1.0);
+    QVERIFY(!samples.count("node_filesystem_size_bytes" + backup));
+    QCOMPARE(
+        samples.at(
+            "node_filesystem_size_bytes{device=\"/dev/sda1\", fstype=\"ext4\", mountpoint=\"/\"}"),
+        4096e6);
+
+    // Still stuck: reported without calling statfs again.
+    samples = parseSamples(host->renderText());
+    QCOMPARE(samples.at("node_filesystem_device_error" + backup), 1.0);
+    QCOMPARE(gate->calls.load(), 1);
+
+    // The hung call returns: the mount is back.
+    {
+        std::lock_guard lock(gate->mutex);
+        gate->released = true;
+    }
+    gate->open.notify_all();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        parseSamples(host->renderText()).count("node_filesystem_size_bytes" + backup) == 1, 5000);
+    QCOMPARE(parseSamples(host->renderText()).at("node_filesystem_device_error" + backup), 0.0);
 }
 
 void TestHostCollectorFixtures::allCollectorsOnFixture() {
