@@ -85,61 +85,97 @@ std::string HostCollector::renderText() {
     return m_batch.renderText();
 }
 
+model::Labels HostCollector::targetLabels(const std::string& family,
+                                          const std::vector<model::Label>& exposed) const {
+    std::vector<model::Label> list;
+    list.reserve(exposed.size() + 3);
+    list.push_back({std::string(model::kMetricName), family});
+    // The target's labels win over exposed ones, as with Prometheus's
+    // honor_labels: false (node_exporter exposes neither).
+    for (const model::Label& l : exposed)
+        if (l.name != "job" && l.name != "instance")
+            list.push_back(l);
+    list.push_back({"instance", m_instance});
+    list.push_back({"job", m_job});
+    return model::Labels::fromUnsorted(std::move(list));
+}
+
 Status HostCollector::collectInto(model::Appender& appender, model::Timestamp now) {
     const auto start = std::chrono::steady_clock::now();
     collect(m_batch);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
 
-    std::vector<model::Labels> current;
-    current.reserve(m_batch.sampleCount() + 3);
     std::size_t refused = 0;
     std::size_t appended = 0;
     std::string firstRefusal;
-    const auto append = [&](model::Labels labels, double v) {
+    const auto append = [&](const model::Labels& labels, double v) {
         const model::AppendError err = appender.append(labels, now, v);
-        if (err != model::AppendError::kNone) {
-            if (refused++ == 0)
-                firstRefusal = labels.toString() + ": " + model::appendErrorName(err);
-        } else {
+        if (err == model::AppendError::kNone) {
             ++appended;
+        } else if (refused++ == 0) {
+            firstRefusal = labels.toString() + ": " + model::appendErrorName(err);
         }
-        current.push_back(std::move(labels));
     };
 
-    std::vector<model::Label> list;
+    // The batch comes out in the same order every time while the machine's
+    // devices and mounts stay put, so each sample is checked against the
+    // series at its position last time and its Labels reused: no allocation
+    // in the steady state. The first difference snapshots the old set, for
+    // stale markers.
+    std::vector<model::Labels> previous;
+    bool changed = false;
+    const auto snapshot = [&] {
+        if (changed)
+            return;
+        changed = true;
+        previous.reserve(m_series.size());
+        for (const CachedSeries& s : m_series)
+            previous.push_back(s.labels);
+    };
+    std::size_t index = 0;
     for (const MetricBatch::Family& family : m_batch.families()) {
         for (const MetricBatch::Sample& sample : family.samples) {
-            list.clear();
-            list.reserve(sample.labels.size() + 3);
-            list.push_back({std::string(model::kMetricName), family.name});
-            // The target's labels win over exposed ones, as with Prometheus's
-            // honor_labels: false (node_exporter exposes neither).
-            for (const model::Label& l : sample.labels)
-                if (l.name != "job" && l.name != "instance")
-                    list.push_back(l);
-            list.push_back({"instance", m_instance});
-            list.push_back({"job", m_job});
-            append(model::Labels::fromUnsorted(list), sample.value);
+            if (index >= m_series.size() || m_series[index].family != family.name ||
+                m_series[index].exposed != sample.labels) {
+                snapshot();
+                CachedSeries entry{family.name, sample.labels,
+                                   targetLabels(family.name, sample.labels)};
+                if (index < m_series.size())
+                    m_series[index] = std::move(entry);
+                else
+                    m_series.push_back(std::move(entry));
+            }
+            append(m_series[index].labels, sample.value);
+            ++index;
         }
     }
-    const std::size_t scraped = m_batch.sampleCount();
-    const auto scrapeSeries = [&](std::string_view name, double v) {
-        append(model::Labels{{model::kMetricName, name}, {"instance", m_instance}, {"job", m_job}},
-               v);
-    };
-    scrapeSeries("up", 1);
-    scrapeSeries("scrape_duration_seconds", elapsed.count());
-    scrapeSeries("scrape_samples_scraped", static_cast<double>(scraped));
-
-    std::sort(current.begin(), current.end());
-    std::vector<model::Labels> vanished;
-    std::set_difference(m_previousSeries.begin(), m_previousSeries.end(), current.begin(),
-                        current.end(), std::back_inserter(vanished));
-    for (const model::Labels& labels : vanished) {
-        if (appender.append(labels, now, model::staleNaN()) == model::AppendError::kNone)
-            ++appended;
+    if (index != m_series.size()) {
+        snapshot();
+        m_series.erase(m_series.begin() + static_cast<std::ptrdiff_t>(index), m_series.end());
     }
-    m_previousSeries = std::move(current);
+
+    if (m_scrapeLabels.empty()) {
+        for (std::string_view name : {"up", "scrape_duration_seconds", "scrape_samples_scraped"})
+            m_scrapeLabels.push_back(model::Labels{
+                {model::kMetricName, name}, {"instance", m_instance}, {"job", m_job}});
+    }
+    append(m_scrapeLabels[0], 1);
+    append(m_scrapeLabels[1], elapsed.count());
+    append(m_scrapeLabels[2], static_cast<double>(m_batch.sampleCount()));
+
+    if (changed) {
+        std::vector<model::Labels> current;
+        current.reserve(m_series.size());
+        for (const CachedSeries& s : m_series)
+            current.push_back(s.labels);
+        std::sort(current.begin(), current.end());
+        std::sort(previous.begin(), previous.end());
+        std::vector<model::Labels> vanished;
+        std::set_difference(previous.begin(), previous.end(), current.begin(), current.end(),
+                            std::back_inserter(vanished));
+        for (const model::Labels& labels : vanished)
+            append(labels, model::staleNaN());
+    }
     m_lastAppended = appended;
     if (refused > 0)
         return Status::error("host collector: " + std::to_string(refused) + " of " +

@@ -85,13 +85,25 @@ public:
 private:
     HostCollector() = default;
 
+    model::Labels targetLabels(const std::string& family,
+                               const std::vector<model::Label>& exposed) const;
+
+    // A series of the last collectInto(), in batch order.
+    struct CachedSeries {
+        std::string family;
+        std::vector<model::Label> exposed;  // as the collector gave them
+        model::Labels labels;               // with __name__, job, instance
+    };
+
     CollectContext m_ctx;
     std::vector<std::unique_ptr<Collector>> m_collectors;
     std::vector<CollectorOutcome> m_outcomes;
     std::string m_job;
     std::string m_instance;
     MetricBatch m_batch;
-    std::vector<model::Labels> m_previousSeries;  // sorted; for stale markers
+    std::vector<CachedSeries> m_series;
+    std::vector<model::Labels>
+        m_scrapeLabels;  // up, scrape_duration_seconds, scrape_samples_scraped
     std::size_t m_lastAppended = 0;
 };
 
