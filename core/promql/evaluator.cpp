@@ -267,12 +267,14 @@ private:
         return static_cast<std::size_t>((t - m_start) / m_interval);
     }
 
+    // Called between series and steps: the cancellation flag every time (a
+    // relaxed load), the clock every 64th time.
     void checkInterrupt() {
-        if ((++m_ctx.checkCounter & 63) != 0)
-            return;
         if (m_ctx.options.cancelled && m_ctx.options.cancelled->load(std::memory_order_relaxed))
             throw EvalError{"query was canceled in expression evaluation", nullptr,
                             Status::Code::kCancelled};
+        if ((m_ctx.checkCounter++ & 63) != 0)
+            return;
         if (std::chrono::steady_clock::now() > m_ctx.options.deadline)
             throw EvalError{"query timed out in expression evaluation", nullptr,
                             Status::Code::kTimeout};
@@ -1328,6 +1330,19 @@ EV Evaluator::evalCall(const Call& c) {
     for (const auto& a : c.args)
         args.push_back(eval(*a));
 
+    if (name == "min_of" || name == "max_of") {
+        const bool isMin = name == "min_of";
+        EV out = scalarEV(0);
+        for (std::size_t i = 0; i < m_steps; ++i) {
+            const double a = args[0].scalar[i], b = args[1].scalar[i];
+            if (std::isnan(a) || std::isnan(b)) {
+                out.scalar[i] = kNaN;
+            } else {
+                out.scalar[i] = isMin ? std::min(a, b) : std::max(a, b);
+            }
+        }
+        return out;
+    }
     if (name == "vector") {
         Matrix m(1);
         for (std::size_t i = 0; i < m_steps; ++i)

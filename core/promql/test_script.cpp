@@ -553,7 +553,7 @@ private:
                 fail(static_cast<int>(i + 1), line, "invalid series line");
                 continue;
             }
-            if (desc.size() > 3 && desc.ends_with("@st")) {
+            if (rest.starts_with("@st") || desc.ends_with("@st")) {
                 m_startTimestamps = true;
                 continue;
             }
