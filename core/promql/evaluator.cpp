@@ -77,12 +77,19 @@ bool contains(const std::vector<std::string>& names, std::string_view n) {
     return false;
 }
 
-// Hash over the labels named (on) or all but those and __name__ (ignoring).
-std::uint64_t signature(const Labels& l, const std::vector<std::string>& names, bool on) {
+// Hash over the labels named (on) or all but those and __name__ (ignoring);
+// Prometheus 3 also ignores the type and unit labels then.
+bool isNameLike(std::string_view name, bool prometheus3) {
+    return name == model::kMetricName ||
+           (prometheus3 && (name == "__type__" || name == "__unit__"));
+}
+
+std::uint64_t signature(const Labels& l, const std::vector<std::string>& names, bool on,
+                        bool prometheus3) {
     std::uint64_t h = 1469598103934665603ULL;
     for (const auto& lab : l) {
         const bool listed = contains(names, lab.name);
-        if (on ? listed : (!listed && lab.name != model::kMetricName)) {
+        if (on ? listed : (!listed && !isNameLike(lab.name, prometheus3))) {
             h = mix(h, lab.name);
             h = mix(h, lab.value);
         }
@@ -263,6 +270,17 @@ public:
     }
 
 private:
+    // The labels once the metric name is dropped; Prometheus 3 (with type
+    // and unit labels) drops __type__ and __unit__ with it.
+    Labels dropName(const Labels& l) const {
+        if (m_ctx.options.prometheus3)
+            return l.without({model::kMetricName, "__type__", "__unit__"});
+        return l.withoutMetricName();
+    }
+    // Prometheus 2.42 rejects equal label sets in a whole range-function or
+    // unary result; Prometheus 3 only at the same step.
+    bool strictMatrixCheck() const { return !m_ctx.options.prometheus3; }
+
     std::size_t stepIndex(Timestamp t) const {
         return static_cast<std::size_t>((t - m_start) / m_interval);
     }
@@ -424,6 +442,9 @@ private:
     }
 
     EV evalVectorSelector(const VectorSelector& vs, bool sampleTimestamps) {
+        if (vs.anchored || vs.smoothed)
+            throw EvalError{"anchored and smoothed range selectors are not supported", &vs,
+                            Status::Code::kUnavailable};
         const TimeRef tr = timeRef(vs.modifiers);
         const Timestamp minRef = tr.ref(m_start), maxRef = tr.ref(m_end);
         const std::int64_t lookback = m_ctx.options.lookbackMs;
@@ -569,7 +590,7 @@ private:
         for (auto& s : v.matrix) {
             for (auto& p : s.points)
                 p.v = -p.v;
-            acc.addSeries(s.labels.withoutMetricName(), std::move(s.points), true);
+            acc.addSeries(dropName(s.labels), std::move(s.points), strictMatrixCheck());
         }
         return vectorEV(acc.take());
     }
@@ -619,8 +640,7 @@ private:
                 if (keep)
                     out.push_back({p.t, value});
             }
-            acc.addSeries(drop ? s.labels.withoutMetricName() : std::move(s.labels), std::move(out),
-                          false);
+            acc.addSeries(drop ? dropName(s.labels) : std::move(s.labels), std::move(out), false);
         }
         return vectorEV(acc.take());
     }
@@ -628,8 +648,13 @@ private:
     Labels resultMetric(const Labels& l, const Labels& r, BinaryOp op, const VectorMatching& m,
                         bool returnBool) {
         model::LabelsBuilder lb(l);
-        if (shouldDropMetricName(op, m_ctx.options.prometheus3) || returnBool)
+        if (shouldDropMetricName(op, m_ctx.options.prometheus3) || returnBool) {
             lb.del(model::kMetricName);
+            if (m_ctx.options.prometheus3) {
+                lb.del("__type__");
+                lb.del("__unit__");
+            }
+        }
         if (m.card == Cardinality::kOneToOne) {
             if (m.on) {
                 for (const auto& lab : l)
@@ -658,9 +683,9 @@ private:
         const Matrix& rhs = swapSides ? lhsIn : rhsIn;
         std::vector<std::uint64_t> lsig(lhs.size()), rsig(rhs.size());
         for (std::size_t i = 0; i < lhs.size(); ++i)
-            lsig[i] = signature(lhs[i].labels, m.matchingLabels, m.on);
+            lsig[i] = signature(lhs[i].labels, m.matchingLabels, m.on, m_ctx.options.prometheus3);
         for (std::size_t i = 0; i < rhs.size(); ++i)
-            rsig[i] = signature(rhs[i].labels, m.matchingLabels, m.on);
+            rsig[i] = signature(rhs[i].labels, m.matchingLabels, m.on, m_ctx.options.prometheus3);
         StepCursor lc(lhs), rc(rhs);
         std::vector<std::pair<std::uint32_t, double>> lv, rv;
         std::unordered_map<std::uint64_t, std::pair<std::uint32_t, double>> rightSigs;
@@ -709,8 +734,8 @@ private:
                 auto [value, keep] = elemBinop(b.op, vl, vr);
                 if (b.returnBool) {
                     value = keep ? 1 : 0;
-                } else if (!keep) {
-                    continue;
+                } else if (!keep && !m_ctx.options.prometheus3) {
+                    continue;  // 2.42 checks matches only among kept samples
                 }
                 const std::uint64_t pairKey = (static_cast<std::uint64_t>(li) << 32) | ri;
                 auto cached = outCache.find(pairKey);
@@ -738,6 +763,8 @@ private:
                             "matches",
                             &b};
                 }
+                if (!b.returnBool && !keep)
+                    continue;
                 acc.add(cached->second.idx, ts, value);
             }
         }
@@ -747,9 +774,9 @@ private:
     EV setOp(const BinaryExpr& b, const VectorMatching& m, Matrix& lhs, Matrix& rhs) {
         std::vector<std::uint64_t> lsig(lhs.size()), rsig(rhs.size());
         for (std::size_t i = 0; i < lhs.size(); ++i)
-            lsig[i] = signature(lhs[i].labels, m.matchingLabels, m.on);
+            lsig[i] = signature(lhs[i].labels, m.matchingLabels, m.on, m_ctx.options.prometheus3);
         for (std::size_t i = 0; i < rhs.size(); ++i)
-            rsig[i] = signature(rhs[i].labels, m.matchingLabels, m.on);
+            rsig[i] = signature(rhs[i].labels, m.matchingLabels, m.on, m_ctx.options.prometheus3);
         StepCursor lc(lhs), rc(rhs);
         std::vector<std::pair<std::uint32_t, double>> lv, rv;
         std::unordered_set<std::uint64_t> sigs;
@@ -888,6 +915,12 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
     }
     if (a.op == AggregateOp::kLimitRatio)
         throw EvalError{"limit_ratio() is not supported", &a, Status::Code::kUnavailable};
+    if (a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
+        a.op == AggregateOp::kLimitk) {
+        for (double p : param)
+            if (std::isnan(p))
+                throw EvalError{"Parameter value is NaN", &a};
+    }
     EV in = eval(*a.expr);
     const Matrix& m = in.matrix;
     const bool selectsSeries =
@@ -1002,7 +1035,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                     case AggregateOp::kStddev:
                     case AggregateOp::kStdvar:
                         st.mean = v;
-                        st.value = 0;
+                        st.value = (std::isnan(v) || std::isinf(v)) ? kNaN : 0;
                         break;
                     case AggregateOp::kTopk:
                     case AggregateOp::kBottomk:
@@ -1050,6 +1083,10 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                     break;
                 case AggregateOp::kStddev:
                 case AggregateOp::kStdvar: {
+                    if (std::isnan(v) || std::isinf(v)) {
+                        st.value = kNaN;
+                        break;
+                    }
                     const double delta = v - st.mean;
                     st.mean += delta / st.count;
                     st.value += delta * (v - st.mean);
@@ -1241,10 +1278,11 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
         arg1 = 1;
         arg2 = 2;
     }
-    const bool dropName = name != "last_over_time" && name != "first_over_time";
+    const bool dropsName = name != "last_over_time" && name != "first_over_time";
     Accumulator acc;
     impl::RangeWindow w;
     w.rangeSeconds = static_cast<double>(rd.rangeMs) / 1000;
+    w.prometheus3 = m_ctx.options.prometheus3;
     for (std::size_t s = 0; s < rd.size(); ++s) {
         checkInterrupt();
         auto pts = rd.series(s);
@@ -1280,8 +1318,8 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (kernel(w, &v))
                 out.push_back({ts, v});
         }
-        acc.addSeries(dropName ? rd.labels[s].withoutMetricName() : rd.labels[s], std::move(out),
-                      true);
+        acc.addSeries(dropsName ? dropName(rd.labels[s]) : rd.labels[s], std::move(out),
+                      strictMatrixCheck());
     }
     return vectorEV(acc.take());
 }
@@ -1321,7 +1359,7 @@ EV Evaluator::evalCall(const Call& c) {
                     p.v = static_cast<double>(p.t) / 1000;
         Accumulator acc;
         for (auto& s : v.matrix)
-            acc.addSeries(s.labels.withoutMetricName(), std::move(s.points), false);
+            acc.addSeries(dropName(s.labels), std::move(s.points), false);
         return vectorEV(acc.take());
     }
     // Evaluate arguments.
@@ -1444,7 +1482,7 @@ EV Evaluator::evalCall(const Call& c) {
                 continue;
             out.push_back({p.t, kernel(p.v, fargs)});
         }
-        acc.addSeries(s.labels.withoutMetricName(), std::move(out), false);
+        acc.addSeries(dropName(s.labels), std::move(out), false);
     }
     return vectorEV(acc.take());
 }

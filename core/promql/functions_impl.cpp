@@ -65,12 +65,28 @@ bool extrapolatedRate(const RangeWindow& w, bool isCounter, bool isRate, double*
     const double durationToEnd = static_cast<double>(w.rangeEnd - p.back().t) / 1000;
     const double sampledInterval = static_cast<double>(p.back().t - p.front().t) / 1000;
     const double averageBetween = sampledInterval / static_cast<double>(p.size() - 1);
+    const double threshold = averageBetween * 1.1;
+    if (w.prometheus3) {
+        // Prometheus 3: clamp to half an interval first, then cut at the
+        // counter's zero point.
+        double toStart = durationToStart >= threshold ? averageBetween / 2 : durationToStart;
+        if (isCounter && result > 0 && p.front().v >= 0) {
+            const double durationToZero = sampledInterval * (p.front().v / result);
+            if (durationToZero < toStart)
+                toStart = durationToZero;
+        }
+        const double toEnd = durationToEnd >= threshold ? averageBetween / 2 : durationToEnd;
+        double factor = (sampledInterval + toStart + toEnd) / sampledInterval;
+        if (isRate)
+            factor /= w.rangeSeconds;
+        *out = result * factor;
+        return true;
+    }
     if (isCounter && result > 0 && p.front().v >= 0) {
         const double durationToZero = sampledInterval * (p.front().v / result);
         if (durationToZero < durationToStart)
             durationToStart = durationToZero;
     }
-    const double threshold = averageBetween * 1.1;
     double interval = sampledInterval;
     interval += durationToStart < threshold ? durationToStart : averageBetween / 2;
     interval += durationToEnd < threshold ? durationToEnd : averageBetween / 2;
@@ -280,8 +296,13 @@ bool kMadOverTime(const RangeWindow& w, double* out) {
         return false;
     thread_local std::vector<double> values;
     values.clear();
-    for (const auto& s : w.points)
+    for (const auto& s : w.points) {
+        if (std::isnan(s.v)) {
+            *out = kNaN;
+            return true;
+        }
         values.push_back(s.v);
+    }
     const double median = quantile(0.5, values);
     for (auto& v : values)
         v = std::fabs(v - median);

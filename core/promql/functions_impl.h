@@ -26,6 +26,7 @@ struct RangeWindow {
     double rangeSeconds = 0;
     double arg1 = 0;  // scalar arguments (quantile_over_time's q, predict_linear's t, ...)
     double arg2 = 0;
+    bool prometheus3 = false;  // Prometheus 3's counter extrapolation
 };
 
 // A range-vector function: writes the result into *out and returns true, or
