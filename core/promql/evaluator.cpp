@@ -58,7 +58,18 @@ struct Context {
     Timestamp queryEnd;
     std::int64_t queryStepMs;
     std::uint32_t checkCounter = 0;
+    std::vector<Annotation> annotations;
+
+    void annotate(bool warning, std::string text, const Expr* at) {
+        Annotation a{warning, std::move(text), at ? at->pos : PosRange{}};
+        for (const auto& x : annotations)
+            if (x == a)
+                return;
+        annotations.push_back(std::move(a));
+    }
 };
+
+bool parseGoFloat(std::string_view s, double* out);
 
 const Expr* unwrapParens(const Expr* e) {
     while (e->kind == NodeKind::kParen)
@@ -838,6 +849,19 @@ private:
     EV labelJoin(const Call& c, std::vector<EV>& args);
     EV histogramQuantile(const Call& c, std::vector<EV>& args);
 
+    void warnMalformedLe(const Matrix& m, const Expr* at) {
+        double ignored = 0;
+        for (const auto& s : m) {
+            const std::string_view le = s.labels.get("le");
+            if (!parseGoFloat(le, &ignored))
+                m_ctx.annotate(true,
+                               "bucket label \"le\" is missing or has a malformed value of \"" +
+                                   std::string(le) + "\" for metric name \"" +
+                                   std::string(s.labels.metricName()) + "\"",
+                               at);
+        }
+    }
+
 public:
     // The whole query: converts the top node's value to the API's shape.
     Value run(const Expr& e);
@@ -1155,6 +1179,11 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                     emitGroup(std::sqrt(st.value / st.count));
                     break;
                 case AggregateOp::kQuantile: {
+                    if (std::isnan(k) || k < 0 || k > 1)
+                        m_ctx.annotate(true,
+                                       "quantile value should be between 0 and 1, got " +
+                                           formatFloatG(k),
+                                       a.param.get());
                     values.clear();
                     for (const auto& it : st.items)
                         values.push_back(it.second);
@@ -1297,6 +1326,11 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             w.evalTs = ts;
             if (arg1 < c.args.size())
                 w.arg1 = scalars[arg1][i];
+            if (name == "quantile_over_time" && (std::isnan(w.arg1) || w.arg1 < 0 || w.arg1 > 1))
+                m_ctx.annotate(true,
+                               "quantile value should be between 0 and 1, got " +
+                                   formatFloatG(w.arg1),
+                               c.args[0].get());
             if (arg2 < c.args.size())
                 w.arg2 = scalars[arg2][i];
             if (isHoltWinters) {
@@ -1411,6 +1445,11 @@ EV Evaluator::evalCall(const Call& c) {
             m.push_back(std::move(s));
         return vectorEV(std::move(m));
     }
+    if (name.starts_with("sort") && m_ctx.queryStepMs > 0)
+        m_ctx.annotate(true,
+                       "sort is ineffective for range queries since results are always ordered "
+                       "by labels",
+                       &c);
     if (name == "sort" || name == "sort_desc") {
         Matrix& m = args[0].matrix;
         if (m_steps == 1) {
@@ -1449,7 +1488,13 @@ EV Evaluator::evalCall(const Call& c) {
     if (name == "histogram_quantile")
         return histogramQuantile(c, args);
     if (name.starts_with("histogram_")) {
-        // Native-histogram functions ignore float samples.
+        // Native-histogram functions ignore float samples; classic bucket
+        // series without a usable `le` are reported as Prometheus does.
+        if (name == "histogram_quantiles" || name == "histogram_fraction") {
+            const std::size_t vi = name == "histogram_quantiles" ? 0 : 2;
+            if (vi < args.size())
+                warnMalformedLe(args[vi].matrix, c.args[vi].get());
+        }
         return vectorEV({});
     }
     // Element-wise functions (date functions default to vector(time())).
@@ -1593,7 +1638,8 @@ bool parseGoFloat(std::string_view s, double* out) {
 }
 
 EV Evaluator::histogramQuantile(const Call& c, std::vector<EV>& args) {
-    (void)c;
+    warnMalformedLe(args[1].matrix, c.args[1].get());
+    std::vector<std::string> groupNames;
     const std::vector<double>& q = args[0].scalar;
     const Matrix& m = args[1].matrix;
     std::vector<std::int64_t> groupOf(m.size(), -1);
@@ -1609,8 +1655,10 @@ EV Evaluator::histogramQuantile(const Call& c, std::vector<EV>& args) {
             // histograms with equal labels collide, as in Prometheus.
             auto [it, inserted] = index.try_emplace(m[i].labels.without({"le"}).hash(),
                                                     static_cast<std::uint32_t>(groups.size()));
-            if (inserted)
+            if (inserted) {
                 groups.push_back(m[i].labels.without(drop));
+                groupNames.emplace_back(m[i].labels.metricName());
+            }
             groupOf[i] = it->second;
         }
     }
@@ -1634,7 +1682,15 @@ EV Evaluator::histogramQuantile(const Call& c, std::vector<EV>& args) {
             buckets[g].push_back({upper[si], v});
         }
         for (const std::uint32_t g : touched) {
-            const double v = impl::bucketQuantile(q[step], buckets[g]);
+            bool forced = false;
+            const double v = impl::bucketQuantile(q[step], buckets[g], &forced);
+            if (forced)
+                m_ctx.annotate(false,
+                               "input to histogram_quantile needed to be fixed for monotonicity (see "
+                               "https://prometheus.io/docs/prometheus/latest/querying/functions/"
+                               "#histogram_quantile) for metric name \"" +
+                                   groupNames[g] + "\"",
+                               c.args[1].get());
             buckets[g].clear();
             if (outIdx[g] < 0)
                 outIdx[g] = acc.indexFor(groups[g]);
@@ -1697,6 +1753,17 @@ Value Evaluator::run(const Expr& e) {
 
 }  // namespace
 
+std::string formatAnnotation(const Annotation& a, std::string_view query) {
+    std::size_t line = 1, lineStart = 0;
+    for (std::size_t i = 0; i < a.pos.start && i < query.size(); ++i)
+        if (query[i] == '\n') {
+            ++line;
+            lineStart = i + 1;
+        }
+    return std::string(a.warning ? "PromQL warning: " : "PromQL info: ") + a.text + " (" +
+           std::to_string(line) + ":" + std::to_string(a.pos.start - lineStart + 1) + ")";
+}
+
 EvalOutcome evaluate(model::Querier& querier, const Expr& expr, model::Timestamp start,
                      model::Timestamp end, std::int64_t stepMs, const EvalOptions& options) {
     EvalOutcome outcome;
@@ -1716,6 +1783,7 @@ EvalOutcome evaluate(model::Querier& querier, const Expr& expr, model::Timestamp
         }
     }
     outcome.stats = ctx.stats;
+    outcome.annotations = std::move(ctx.annotations);
     return outcome;
 }
 

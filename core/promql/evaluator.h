@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/model/storage.h"
 #include "core/promql/ast.h"
@@ -45,6 +47,21 @@ struct EvalStats {
     std::uint64_t peakSamples = 0;  // largest node result held at once
 };
 
+// A warning or info the query produced (Prometheus's annotations), e.g.
+// "quantile value should be between 0 and 1, got 2" at the parameter.
+struct Annotation {
+    bool warning = true;  // false: info
+    std::string text;
+    PosRange pos;
+    bool operator==(const Annotation& o) const {
+        return warning == o.warning && text == o.text && pos.start == o.pos.start && pos.end == o.pos.end;
+    }
+};
+
+// "PromQL warning: TEXT (line:col)" as Prometheus prints it; `query` is the
+// query text the positions refer to.
+std::string formatAnnotation(const Annotation& a, std::string_view query);
+
 struct EvalOutcome {
     Status status;  // on error: Prometheus's message, e.g. "vector cannot contain ..."
     // On error, the sub-expression at fault (as written by toString()), so
@@ -53,6 +70,7 @@ struct EvalOutcome {
     PosRange failedPos;
     Value value;
     EvalStats stats;
+    std::vector<Annotation> annotations;  // also on success
 };
 
 // Instant query when stepMs == 0 (then end must equal start); otherwise a

@@ -637,7 +637,7 @@ bool almostEqual(double a, double b, double eps) {
 }
 }  // namespace
 
-double bucketQuantile(double q, std::vector<Bucket>& buckets) {
+double bucketQuantile(double q, std::vector<Bucket>& buckets, bool* forcedMonotonic) {
     if (std::isnan(q))
         return kNaN;
     if (q < 0)
@@ -667,6 +667,8 @@ double bucketQuantile(double q, std::vector<Bucket>& buckets) {
         if (cur == prev)
             continue;
         if (almostEqual(prev, cur, 1e-12) || cur < prev) {
+            if (forcedMonotonic && !almostEqual(prev, cur, 1e-12))
+                *forcedMonotonic = true;
             buckets[i].count = prev;
             continue;
         }

@@ -48,8 +48,9 @@ struct Bucket {
     double upperBound = 0;
     double count = 0;
 };
-// Classic histogram_quantile over `buckets` (sorted in place).
-double bucketQuantile(double q, std::vector<Bucket>& buckets);
+// Classic histogram_quantile over `buckets` (sorted in place). Sets
+// *forcedMonotonic when a bucket count had to be raised to its predecessor's.
+double bucketQuantile(double q, std::vector<Bucket>& buckets, bool* forcedMonotonic = nullptr);
 
 // Least-squares fit of the points against time in seconds relative to
 // interceptTime; Prometheus's linearRegression.

@@ -27,7 +27,6 @@ using model::Timestamp;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* kNativeReason = "native histograms are not supported";
-constexpr const char* kAnnotationReason = "PromQL warning/info annotations are not implemented";
 constexpr const char* kStartTsReason = "start timestamps (@st) are not supported";
 
 std::string trim(std::string_view s) {
@@ -439,7 +438,14 @@ struct EvalCmd {
     bool failMsgSet = false;
     std::string failRegex;
     bool ordered = false;
-    bool wantWarnOrInfo = false;
+    struct AnnotationExpect {
+        bool warning = true;
+        std::string msg;    // exact text, when set
+        std::string regex;  // partial match, when set
+    };
+    std::vector<AnnotationExpect> annotationExpects;
+    bool noWarn = false;
+    bool noInfo = false;
     bool scalarSet = false;
     double scalar = 0;
     bool stringSet = false;
@@ -729,7 +735,7 @@ private:
             return;
         }
         if (cmdWord == "eval_warn" || cmdWord == "eval_info")
-            ec.wantWarnOrInfo = true;
+            ec.annotationExpects.push_back({cmdWord == "eval_warn", {}, {}});
         int pos = 0;
         for (std::size_t i = at + 1; i < end; ++i) {
             const std::string l = trim(lines[i]);
@@ -810,11 +816,24 @@ private:
             return true;
         }
         if (kind == "warn" || kind == "info") {
-            ec.wantWarnOrInfo = true;
+            EvalCmd::AnnotationExpect e;
+            e.warning = kind == "warn";
+            if (auto m = detail("msg:")) {
+                e.msg = *m;
+            } else if (auto r = detail("regex:")) {
+                e.regex = *r;
+            }
+            ec.annotationExpects.push_back(std::move(e));
             return true;
         }
-        if (kind == "no_warn" || kind == "no_info")
+        if (kind == "no_warn") {
+            ec.noWarn = true;
             return true;
+        }
+        if (kind == "no_info") {
+            ec.noInfo = true;
+            return true;
+        }
         if (kind == "string") {
             std::string s = trim(std::string_view(body).substr(6));
             if (s.size() >= 2 && (s[0] == '"' || s[0] == '`'))
@@ -857,13 +876,14 @@ private:
     struct QueryResult {
         Status status;
         Value value;
+        std::vector<Annotation> annotations;
     };
     QueryResult query(const Expr& expr, Timestamp start, Timestamp end, std::int64_t step) {
         EvalOptions opts;
         opts.prometheus3 = m_options.prometheus3;
         auto q = m_storage.querier(model::kMinTimestamp, model::kMaxTimestamp);
         EvalOutcome out = evaluate(*q, expr, start, end, step, opts);
-        return {out.status, std::move(out.value)};
+        return {out.status, std::move(out.value), std::move(out.annotations)};
     }
 
     // Compares an instant result with the expectation; empty string when equal.
@@ -962,6 +982,51 @@ private:
         return {};
     }
 
+    // The `expect warn|info|no_warn|no_info` lines against the annotations
+    // the query produced; empty when satisfied.
+    std::string checkAnnotations(const EvalCmd& ec, const std::vector<Annotation>& produced) {
+        for (int pass = 0; pass < 2; ++pass) {
+            const bool warning = pass == 0;
+            std::vector<std::string> texts;
+            for (const auto& a : produced)
+                if (a.warning == warning)
+                    texts.push_back(formatAnnotation(a, ec.expr));
+            const char* kind = warning ? "warning" : "info";
+            if ((warning ? ec.noWarn : ec.noInfo) && !texts.empty())
+                return std::string("expected no ") + kind + ", got \"" + texts[0] + "\"";
+            bool anyExpect = false;
+            auto matches = [](const EvalCmd::AnnotationExpect& e, const std::string& t) {
+                if (!e.msg.empty())
+                    return t == e.msg;
+                if (!e.regex.empty())
+                    return RE2::PartialMatch(t, RE2(e.regex));
+                return true;
+            };
+            for (const auto& e : ec.annotationExpects) {
+                if (e.warning != warning)
+                    continue;
+                anyExpect = true;
+                bool found = false;
+                for (const auto& t : texts)
+                    found = found || matches(e, t);
+                if (!found)
+                    return std::string("expected a ") + kind + " " +
+                           (e.msg.empty() ? (e.regex.empty() ? std::string() : "matching /" + e.regex + "/")
+                                          : "\"" + e.msg + "\"") +
+                           ", got " + (texts.empty() ? std::string("none") : "\"" + texts[0] + "\"");
+            }
+            if (anyExpect)
+                for (const auto& t : texts) {
+                    bool ok = false;
+                    for (const auto& e : ec.annotationExpects)
+                        ok = ok || (e.warning == warning && matches(e, t));
+                    if (!ok)
+                        return std::string("unexpected ") + kind + " \"" + t + "\"";
+                }
+        }
+        return {};
+    }
+
     std::string checkFailure(const EvalCmd& ec, const Status& st) {
         if (st.isOk())
             return "expected an error, got none";
@@ -1001,8 +1066,6 @@ private:
         }
         if (m_startTimestamps)
             return skip(ec.line, ec.expr, kStartTsReason);
-        if (ec.wantWarnOrInfo)
-            return skip(ec.line, ec.expr, kAnnotationReason);
         if (!parsed) {
             if (isUnsupported(parsed.status()))
                 return skip(ec.line, ec.expr, parsed.status().message());
@@ -1037,6 +1100,8 @@ private:
                     "expected " + describeExpected(ec) + ", got error: " + r.status.message());
             if (r.value.type != ValueType::kMatrix)
                 return fail(ec.line, ec.expr, "range query did not return a matrix");
+            if (std::string why = checkAnnotations(ec, r.annotations); !why.empty())
+                return fail(ec.line, ec.expr, why);
             const std::string why =
                 compareMatrix(ec, r.value.matrix, ec.start, ec.end, ec.step, false);
             if (!why.empty())
@@ -1065,6 +1130,8 @@ private:
         if (std::string why = compareInstant(ec, r.value, ec.ordered); !why.empty())
             return fail(ec.line, ec.expr,
                         why + "; expected " + describeExpected(ec) + ", got " + describe(r.value));
+        if (std::string why = checkAnnotations(ec, r.annotations); !why.empty())
+            return fail(ec.line, ec.expr, why);
         if (dependsOnQueryRange(expr)) {
             m_report->passed++;
             return;
