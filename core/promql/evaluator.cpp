@@ -38,6 +38,7 @@ struct EV {
 // Series read for a range function: one contiguous buffer for all series.
 struct RangeData {
     std::vector<Labels> labels;
+    std::vector<char> dropName;           // per series, delayed name removal
     std::vector<std::size_t> offsets{0};  // series i is points[offsets[i], offsets[i+1])
     std::vector<FPoint> points;
     std::int64_t rangeMs = 0;
@@ -91,8 +92,8 @@ bool contains(const std::vector<std::string>& names, std::string_view n) {
 // Hash over the labels named (on) or all but those and __name__ (ignoring);
 // Prometheus 3 also ignores the type and unit labels then.
 bool isNameLike(std::string_view name, bool prometheus3) {
-    return name == model::kMetricName ||
-           (prometheus3 && (name == "__type__" || name == "__unit__"));
+    (void)prometheus3;  // type and unit labels take part in matching
+    return name == model::kMetricName;
 }
 
 std::uint64_t signature(const Labels& l, const std::vector<std::string>& names, bool on,
@@ -180,11 +181,11 @@ double scalarBinop(BinaryOp op, double l, double r) {
 // "vector cannot contain metrics with the same labelset".
 class Accumulator {
 public:
-    std::uint32_t indexFor(Labels labels) {
-        const std::uint64_t h = labels.hash();
+    std::uint32_t indexFor(Labels labels, bool dropName = false) {
+        const std::uint64_t h = labels.hash() ^ (dropName ? 0x5bd1e995ULL : 0);
         auto [it, inserted] = m_index.try_emplace(h, static_cast<std::uint32_t>(m_out.size()));
         if (inserted)
-            m_out.push_back(Series{std::move(labels), {}});
+            m_out.push_back(Series{std::move(labels), {}, dropName});
         return it->second;
     }
     void add(std::uint32_t idx, Timestamp t, double v) {
@@ -196,13 +197,13 @@ public:
     // Adds a whole series, merging with an existing one of the same labels.
     // strict: any second series with the same labels is an error (the
     // whole-matrix check Prometheus applies to range-function results).
-    void addSeries(Labels labels, std::vector<FPoint> points, bool strict) {
+    void addSeries(Labels labels, std::vector<FPoint> points, bool strict, bool dropName = false) {
         if (points.empty())
             return;
-        const std::uint64_t h = labels.hash();
+        const std::uint64_t h = labels.hash() ^ (dropName ? 0x5bd1e995ULL : 0);
         auto [it, inserted] = m_index.try_emplace(h, static_cast<std::uint32_t>(m_out.size()));
         if (inserted) {
-            m_out.push_back(Series{std::move(labels), std::move(points)});
+            m_out.push_back(Series{std::move(labels), std::move(points), dropName});
             return;
         }
         if (strict)
@@ -288,6 +289,17 @@ private:
             return l.without({model::kMetricName, "__type__", "__unit__"});
         return l.withoutMetricName();
     }
+    // Prometheus 3 delays removing the name to the end of the query.
+    bool delayedNameRemoval() const { return m_ctx.options.prometheus3; }
+    // Adds a series whose name the operation drops.
+    void addDropped(Accumulator& acc, Labels labels, std::vector<FPoint> points, bool strict) {
+        if (delayedNameRemoval()) {
+            acc.addSeries(std::move(labels), std::move(points), false, true);
+        } else {
+            acc.addSeries(dropName(labels), std::move(points), strict);
+        }
+    }
+
     // Prometheus 2.42 rejects equal label sets in a whole range-function or
     // unary result; Prometheus 3 only at the same step.
     bool strictMatrixCheck() const { return !m_ctx.options.prometheus3; }
@@ -443,6 +455,7 @@ private:
             if (out.points.size() == before)
                 continue;
             out.labels.push_back(ss.labels());
+            out.dropName.push_back(0);
             out.offsets.push_back(out.points.size());
             m_ctx.stats.seriesLoaded++;
         }
@@ -521,6 +534,7 @@ private:
         EV v = inner.eval(*sq.expr);
         if (v.type == ValueType::kScalar) {
             rd.labels.emplace_back();
+            rd.dropName.push_back(0);
             for (std::size_t i = 0; i < inner.steps(); ++i)
                 rd.points.push_back({inner.stepTs(i), v.scalar[i]});
             rd.offsets.push_back(rd.points.size());
@@ -528,6 +542,7 @@ private:
         }
         for (auto& s : v.matrix) {
             rd.labels.push_back(std::move(s.labels));
+            rd.dropName.push_back(s.dropName ? 1 : 0);
             rd.points.insert(rd.points.end(), s.points.begin(), s.points.end());
             rd.offsets.push_back(rd.points.size());
         }
@@ -601,7 +616,7 @@ private:
         for (auto& s : v.matrix) {
             for (auto& p : s.points)
                 p.v = -p.v;
-            acc.addSeries(dropName(s.labels), std::move(s.points), strictMatrixCheck());
+            addDropped(acc, std::move(s.labels), std::move(s.points), strictMatrixCheck());
         }
         return vectorEV(acc.take());
     }
@@ -651,7 +666,11 @@ private:
                 if (keep)
                     out.push_back({p.t, value});
             }
-            acc.addSeries(drop ? dropName(s.labels) : std::move(s.labels), std::move(out), false);
+            if (drop) {
+                addDropped(acc, std::move(s.labels), std::move(out), false);
+            } else {
+                acc.addSeries(std::move(s.labels), std::move(out), false, s.dropName);
+            }
         }
         return vectorEV(acc.take());
     }
@@ -659,13 +678,9 @@ private:
     Labels resultMetric(const Labels& l, const Labels& r, BinaryOp op, const VectorMatching& m,
                         bool returnBool) {
         model::LabelsBuilder lb(l);
-        if (shouldDropMetricName(op, m_ctx.options.prometheus3) || returnBool) {
+        if ((shouldDropMetricName(op, m_ctx.options.prometheus3) || returnBool) &&
+            !delayedNameRemoval())
             lb.del(model::kMetricName);
-            if (m_ctx.options.prometheus3) {
-                lb.del("__type__");
-                lb.del("__unit__");
-            }
-        }
         if (m.card == Cardinality::kOneToOne) {
             if (m.on) {
                 for (const auto& lab : l)
@@ -754,8 +769,11 @@ private:
                     Labels metric =
                         resultMetric(lhs[li].labels, rhs[ri].labels, b.op, m, b.returnBool);
                     const std::uint64_t h = metric.hash();
+                    const bool drop = delayedNameRemoval() && (shouldDropMetricName(b.op, true) ||
+                                                               b.returnBool || lhs[li].dropName);
                     cached =
-                        outCache.emplace(pairKey, OutRef{acc.indexFor(std::move(metric)), h}).first;
+                        outCache.emplace(pairKey, OutRef{acc.indexFor(std::move(metric), drop), h})
+                            .first;
                 }
                 auto mit = matched.find(lsig[li]);
                 if (m.card == Cardinality::kOneToOne) {
@@ -795,12 +813,12 @@ private:
         std::vector<std::int64_t> lout(lhs.size(), -1), rout(rhs.size(), -1);
         auto outL = [&](std::uint32_t i) {
             if (lout[i] < 0)
-                lout[i] = acc.indexFor(lhs[i].labels);
+                lout[i] = acc.indexFor(lhs[i].labels, lhs[i].dropName);
             return static_cast<std::uint32_t>(lout[i]);
         };
         auto outR = [&](std::uint32_t i) {
             if (rout[i] < 0)
-                rout[i] = acc.indexFor(rhs[i].labels);
+                rout[i] = acc.indexFor(rhs[i].labels, rhs[i].dropName);
             return static_cast<std::uint32_t>(rout[i]);
         };
         for (std::size_t i = 0; i < m_steps; ++i) {
@@ -964,6 +982,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
     // Group of each input series, computed once.
     std::vector<std::uint32_t> groupOf(m.size());
     std::vector<Labels> groups;
+    std::vector<char> groupDrop;  // delayed name removal: a member's name is to be dropped
     {
         std::unordered_map<std::uint64_t, std::uint32_t> index;
         for (std::size_t i = 0; i < m.size(); ++i) {
@@ -972,9 +991,13 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
             Labels g = groupLabels(m[i].labels);
             auto [it, inserted] =
                 index.try_emplace(g.hash(), static_cast<std::uint32_t>(groups.size()));
-            if (inserted)
+            if (inserted) {
                 groups.push_back(std::move(g));
+                groupDrop.push_back(0);
+            }
             groupOf[i] = it->second;
+            if (m[i].dropName && groups[it->second].has(model::kMetricName))
+                groupDrop[it->second] = 1;
         }
     }
 
@@ -1151,7 +1174,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
             st.seen = false;
             auto emitGroup = [&](double v) {
                 if (groupOut[g] < 0)
-                    groupOut[g] = acc.indexFor(groups[g]);
+                    groupOut[g] = acc.indexFor(groups[g], groupDrop[g] != 0);
                 acc.add(static_cast<std::uint32_t>(groupOut[g]), ts, v);
             };
             switch (a.op) {
@@ -1180,10 +1203,10 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                     break;
                 case AggregateOp::kQuantile: {
                     if (std::isnan(k) || k < 0 || k > 1)
-                        m_ctx.annotate(true,
-                                       "quantile value should be between 0 and 1, got " +
-                                           formatFloatG(k),
-                                       a.param.get());
+                        m_ctx.annotate(
+                            true,
+                            "quantile value should be between 0 and 1, got " + formatFloatG(k),
+                            a.param.get());
                     values.clear();
                     for (const auto& it : st.items)
                         values.push_back(it.second);
@@ -1200,7 +1223,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                         [&](const auto& x, const auto& y) { return less(y.second, x.second); });
                     for (const auto& [si, v] : st.items) {
                         if (seriesOut[si] < 0)
-                            seriesOut[si] = acc.indexFor(m[si].labels);
+                            seriesOut[si] = acc.indexFor(m[si].labels, m[si].dropName);
                         acc.add(static_cast<std::uint32_t>(seriesOut[si]), ts, v);
                     }
                     break;
@@ -1208,7 +1231,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
                 case AggregateOp::kLimitk:
                     for (const auto& [si, v] : st.items) {
                         if (seriesOut[si] < 0)
-                            seriesOut[si] = acc.indexFor(m[si].labels);
+                            seriesOut[si] = acc.indexFor(m[si].labels, m[si].dropName);
                         acc.add(static_cast<std::uint32_t>(seriesOut[si]), ts, v);
                     }
                     break;
@@ -1327,10 +1350,9 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (arg1 < c.args.size())
                 w.arg1 = scalars[arg1][i];
             if (name == "quantile_over_time" && (std::isnan(w.arg1) || w.arg1 < 0 || w.arg1 > 1))
-                m_ctx.annotate(true,
-                               "quantile value should be between 0 and 1, got " +
-                                   formatFloatG(w.arg1),
-                               c.args[0].get());
+                m_ctx.annotate(
+                    true, "quantile value should be between 0 and 1, got " + formatFloatG(w.arg1),
+                    c.args[0].get());
             if (arg2 < c.args.size())
                 w.arg2 = scalars[arg2][i];
             if (isHoltWinters) {
@@ -1352,8 +1374,11 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (kernel(w, &v))
                 out.push_back({ts, v});
         }
-        acc.addSeries(dropsName ? dropName(rd.labels[s]) : rd.labels[s], std::move(out),
-                      strictMatrixCheck());
+        if (dropsName) {
+            addDropped(acc, rd.labels[s], std::move(out), strictMatrixCheck());
+        } else {
+            acc.addSeries(rd.labels[s], std::move(out), strictMatrixCheck(), rd.dropName[s] != 0);
+        }
     }
     return vectorEV(acc.take());
 }
@@ -1393,7 +1418,7 @@ EV Evaluator::evalCall(const Call& c) {
                     p.v = static_cast<double>(p.t) / 1000;
         Accumulator acc;
         for (auto& s : v.matrix)
-            acc.addSeries(dropName(s.labels), std::move(s.points), false);
+            addDropped(acc, std::move(s.labels), std::move(s.points), false);
         return vectorEV(acc.take());
     }
     // Evaluate arguments.
@@ -1527,7 +1552,7 @@ EV Evaluator::evalCall(const Call& c) {
                 continue;
             out.push_back({p.t, kernel(p.v, fargs)});
         }
-        acc.addSeries(dropName(s.labels), std::move(out), false);
+        addDropped(acc, std::move(s.labels), std::move(out), false);
     }
     return vectorEV(acc.take());
 }
@@ -1566,7 +1591,8 @@ EV Evaluator::labelReplace(const Call& c, std::vector<EV>& args) {
             lb.set(dst, res);
             out = lb.labels();
         }
-        acc.addSeries(std::move(out), std::move(s.points), false);
+        acc.addSeries(std::move(out), std::move(s.points), false,
+                      s.dropName && dst != model::kMetricName);
     }
     return vectorEV(acc.take());
 }
@@ -1589,7 +1615,8 @@ EV Evaluator::labelJoin(const Call& c, std::vector<EV>& args) {
         }
         model::LabelsBuilder lb(s.labels);
         lb.set(dst, joined);
-        acc.addSeries(lb.labels(), std::move(s.points), false);
+        acc.addSeries(lb.labels(), std::move(s.points), false,
+                      s.dropName && dst != model::kMetricName);
     }
     return vectorEV(acc.take());
 }
@@ -1685,12 +1712,13 @@ EV Evaluator::histogramQuantile(const Call& c, std::vector<EV>& args) {
             bool forced = false;
             const double v = impl::bucketQuantile(q[step], buckets[g], &forced);
             if (forced)
-                m_ctx.annotate(false,
-                               "input to histogram_quantile needed to be fixed for monotonicity (see "
-                               "https://prometheus.io/docs/prometheus/latest/querying/functions/"
-                               "#histogram_quantile) for metric name \"" +
-                                   groupNames[g] + "\"",
-                               c.args[1].get());
+                m_ctx.annotate(
+                    false,
+                    "input to histogram_quantile needed to be fixed for monotonicity (see "
+                    "https://prometheus.io/docs/prometheus/latest/querying/functions/"
+                    "#histogram_quantile) for metric name \"" +
+                        groupNames[g] + "\"",
+                    c.args[1].get());
             buckets[g].clear();
             if (outIdx[g] < 0)
                 outIdx[g] = acc.indexFor(groups[g]);
@@ -1702,6 +1730,23 @@ EV Evaluator::histogramQuantile(const Call& c, std::vector<EV>& args) {
 
 Value Evaluator::run(const Expr& e) {
     EV v = eval(e);
+    if (v.type == ValueType::kVector && delayedNameRemoval()) {
+        bool any = false;
+        for (const auto& s : v.matrix)
+            any = any || s.dropName;
+        if (any) {
+            try {
+                Accumulator acc;
+                for (auto& s : v.matrix)
+                    acc.addSeries(s.dropName ? dropName(s.labels) : std::move(s.labels),
+                                  std::move(s.points), false);
+                v.matrix = acc.take();
+            } catch (EvalError& err) {
+                err.node = &e;
+                throw;
+            }
+        }
+    }
     Value out;
     out.type = v.type;
     const bool instant = m_steps == 1 && m_interval == 1;

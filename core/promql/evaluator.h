@@ -54,7 +54,8 @@ struct Annotation {
     std::string text;
     PosRange pos;
     bool operator==(const Annotation& o) const {
-        return warning == o.warning && text == o.text && pos.start == o.pos.start && pos.end == o.pos.end;
+        return warning == o.warning && text == o.text && pos.start == o.pos.start &&
+               pos.end == o.pos.end;
     }
 };
 

@@ -1011,9 +1011,11 @@ private:
                     found = found || matches(e, t);
                 if (!found)
                     return std::string("expected a ") + kind + " " +
-                           (e.msg.empty() ? (e.regex.empty() ? std::string() : "matching /" + e.regex + "/")
-                                          : "\"" + e.msg + "\"") +
-                           ", got " + (texts.empty() ? std::string("none") : "\"" + texts[0] + "\"");
+                           (e.msg.empty()
+                                ? (e.regex.empty() ? std::string() : "matching /" + e.regex + "/")
+                                : "\"" + e.msg + "\"") +
+                           ", got " +
+                           (texts.empty() ? std::string("none") : "\"" + texts[0] + "\"");
             }
             if (anyExpect)
                 for (const auto& t : texts) {

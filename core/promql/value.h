@@ -30,6 +30,10 @@ using Vector = std::vector<VectorSample>;
 struct Series {
     model::Labels labels;
     std::vector<FPoint> points;  // sorted by t
+    // Evaluator-internal (Prometheus 3's delayed name removal): the metric
+    // name is still in `labels` but is removed when the query finishes.
+    // Always false in query results.
+    bool dropName = false;
 };
 using Matrix = std::vector<Series>;
 
