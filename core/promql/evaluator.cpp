@@ -632,12 +632,6 @@ private:
         }
         if (ls || rs)
             return vectorScalar(b, ls ? rhs.matrix : lhs.matrix, ls ? lhs.scalar : rhs.scalar, ls);
-        if (b.matching && b.matching->fillLeft.has_value())
-            throw EvalError{"binary operator fill modifiers are not supported", &b,
-                            Status::Code::kUnavailable};
-        if (b.matching && b.matching->fillRight.has_value())
-            throw EvalError{"binary operator fill modifiers are not supported", &b,
-                            Status::Code::kUnavailable};
         VectorMatching defaultMatching;
         defaultMatching.card = isSetOp(b.op) ? Cardinality::kManyToMany : Cardinality::kOneToOne;
         const VectorMatching& m = b.matching ? *b.matching : defaultMatching;
@@ -721,13 +715,16 @@ private:
             std::uint64_t hash;
         };
         std::unordered_map<std::uint64_t, OutRef> outCache;  // (l, r) pair -> output series
+        std::unordered_map<std::uint64_t, std::uint32_t> fillCache;
+        std::unordered_set<std::uint64_t> leftSigs;
         Accumulator acc;
         for (std::size_t i = 0; i < m_steps; ++i) {
             checkInterrupt();
             const Timestamp ts = stepTs(i);
             lc.at(ts, lv);
             rc.at(ts, rv);
-            if (lv.empty() || rv.empty())
+            if ((lv.empty() && !m.fillLeft) || (rv.empty() && !m.fillRight) ||
+                (lv.empty() && rv.empty()))
                 continue;
             rightSigs.clear();
             matched.clear();
@@ -749,10 +746,19 @@ private:
                                     &b};
                 }
             }
+            if (m.fillLeft) {
+                leftSigs.clear();
+                for (const auto& [li, lval] : lv)
+                    leftSigs.insert(lsig[li]);
+            }
             for (const auto& [li, lval] : lv) {
                 auto it = rightSigs.find(lsig[li]);
-                if (it == rightSigs.end())
+                if (it == rightSigs.end()) {
+                    if (m.fillRight)
+                        fillOne(b, m, lhs[li], lval, *m.fillRight, false, swapSides, li, fillCache,
+                                acc, ts);
                     continue;
+                }
                 const auto [ri, rval] = it->second;
                 double vl = lval, vr = rval;
                 if (swapSides)
@@ -796,8 +802,48 @@ private:
                     continue;
                 acc.add(cached->second.idx, ts, value);
             }
+            if (m.fillLeft)
+                for (const auto& [ri, rval] : rv)
+                    if (!leftSigs.count(rsig[ri]))
+                        fillOne(b, m, rhs[ri], rval, *m.fillLeft, true, swapSides, ri, fillCache,
+                                acc, ts);
         }
         return vectorEV(acc.take());
+    }
+
+    // A result for a sample whose other side is missing, with the fill
+    // value standing in (the newer fill/fill_left/fill_right modifiers).
+    // `missingIsLeft`: the (internal, after a group_right swap) left side is
+    // missing, so the output takes the match group's labels; otherwise the
+    // left sample's labels as resultMetric() makes them.
+    void fillOne(const BinaryExpr& b, const VectorMatching& m, const Series& present, double value,
+                 double fill, bool missingIsLeft, bool swapSides, std::uint32_t idx,
+                 std::unordered_map<std::uint64_t, std::uint32_t>& cache, Accumulator& acc,
+                 Timestamp ts) {
+        double vl = missingIsLeft ? fill : value, vr = missingIsLeft ? value : fill;
+        if (swapSides)
+            std::swap(vl, vr);
+        auto [v, keep] = elemBinop(b.op, vl, vr);
+        if (b.returnBool) {
+            v = keep ? 1 : 0;
+        } else if (!keep) {
+            return;
+        }
+        const std::uint64_t key = (static_cast<std::uint64_t>(missingIsLeft ? 1 : 2) << 32) | idx;
+        auto it = cache.find(key);
+        if (it == cache.end()) {
+            Labels metric;
+            bool drop = false;
+            if (missingIsLeft) {
+                metric = matchLabels(present.labels, m.matchingLabels, m.on);
+            } else {
+                metric = resultMetric(present.labels, Labels{}, b.op, m, b.returnBool);
+                drop = delayedNameRemoval() &&
+                       (shouldDropMetricName(b.op, true) || b.returnBool || present.dropName);
+            }
+            it = cache.emplace(key, acc.indexFor(std::move(metric), drop)).first;
+        }
+        acc.add(it->second, ts, v);
     }
 
     EV setOp(const BinaryExpr& b, const VectorMatching& m, Matrix& lhs, Matrix& rhs) {
