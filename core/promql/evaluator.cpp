@@ -1381,17 +1381,38 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
     impl::RangeWindow w;
     w.rangeSeconds = static_cast<double>(rd.rangeMs) / 1000;
     w.prometheus3 = m_ctx.options.prometheus3;
+    const bool indexResets = name == "rate" || name == "increase";
+    std::vector<std::uint32_t> resets;
     for (std::size_t s = 0; s < rd.size(); ++s) {
         checkInterrupt();
         auto pts = rd.series(s);
-        std::size_t lo = 0, hi = 0;
+        std::size_t lo = 0, hi = 0, rlo = 0, rhi = 0;
+        if (indexResets) {
+            resets.clear();
+            for (std::size_t j = 1; j < pts.size(); ++j)
+                if (pts[j].v < pts[j - 1].v)
+                    resets.push_back(static_cast<std::uint32_t>(j));
+            w.hasResets = true;
+        }
         std::vector<FPoint> out;
+        out.reserve(m_steps);
         for (std::size_t i = 0; i < m_steps; ++i) {
             const Timestamp ts = stepTs(i);
             window(pts, rd, ts, lo, hi, &w.rangeStart, &w.rangeEnd);
             if (hi == lo)
                 continue;
             w.points = pts.subspan(lo, hi - lo);
+            if (indexResets) {
+                // Resets j with lo < j < hi, found with monotonic cursors.
+                while (rlo < resets.size() && resets[rlo] <= lo)
+                    ++rlo;
+                if (rhi < rlo)
+                    rhi = rlo;
+                while (rhi < resets.size() && resets[rhi] < hi)
+                    ++rhi;
+                w.resets = std::span<const std::uint32_t>(resets.data() + rlo, rhi - rlo);
+                w.resetBase = lo;
+            }
             w.evalTs = ts;
             if (arg1 < c.args.size())
                 w.arg1 = scalars[arg1][i];

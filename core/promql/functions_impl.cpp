@@ -53,7 +53,11 @@ bool extrapolatedRate(const RangeWindow& w, bool isCounter, bool isRate, double*
     if (p.size() < 2)
         return false;
     double result = p.back().v - p.front().v;
-    if (isCounter) {
+    if (isCounter && w.hasResets) {
+        // Same additions in the same order as the scan below.
+        for (const std::uint32_t j : w.resets)
+            result += p[j - w.resetBase - 1].v;
+    } else if (isCounter) {
         double last = 0;
         for (const auto& s : p) {
             if (s.v < last)

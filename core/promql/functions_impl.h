@@ -27,6 +27,12 @@ struct RangeWindow {
     double arg1 = 0;  // scalar arguments (quantile_over_time's q, predict_linear's t, ...)
     double arg2 = 0;
     bool prometheus3 = false;  // Prometheus 3's counter extrapolation
+    // Optional for rate/increase: the counter resets inside the window, as
+    // indices into `points` (i with points[i].v < points[i-1].v, in order),
+    // so long windows are not rescanned at every step.
+    bool hasResets = false;
+    std::span<const std::uint32_t> resets;
+    std::size_t resetBase = 0;  // subtract from each reset index to index `points`
 };
 
 // A range-vector function: writes the result into *out and returns true, or
