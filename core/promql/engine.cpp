@@ -158,10 +158,13 @@ std::future<QueryResult> Engine::submitInstant(model::Querier& querier, std::str
     if (!control.token)
         control.token = std::make_shared<QueryToken>();
     enterSlot(control);
+    std::string slot = std::move(control.slot);
     control.slot.clear();  // already registered; run() must not re-enter
     auto task = std::make_shared<std::packaged_task<QueryResult()>>(
-        [this, &querier, query = std::move(query), t, control] {
-            return instantQuery(querier, query, t, control);
+        [this, &querier, query = std::move(query), t, control, slot] {
+            QueryResult r = instantQuery(querier, query, t, control);
+            leaveSlot(slot, control.token);
+            return r;
         });
     auto fut = task->get_future();
     post([task] { (*task)(); });
@@ -174,10 +177,13 @@ std::future<QueryResult> Engine::submitRange(model::Querier& querier, std::strin
     if (!control.token)
         control.token = std::make_shared<QueryToken>();
     enterSlot(control);
+    std::string slot = std::move(control.slot);
     control.slot.clear();
     auto task = std::make_shared<std::packaged_task<QueryResult()>>(
-        [this, &querier, query = std::move(query), start, end, stepMs, control] {
-            return rangeQuery(querier, query, start, end, stepMs, control);
+        [this, &querier, query = std::move(query), start, end, stepMs, control, slot] {
+            QueryResult r = rangeQuery(querier, query, start, end, stepMs, control);
+            leaveSlot(slot, control.token);
+            return r;
         });
     auto fut = task->get_future();
     post([task] { (*task)(); });
