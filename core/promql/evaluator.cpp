@@ -907,6 +907,36 @@ private:
     // ---- aggregations ----------------------------------------------------------
 
     EV evalAggregate(const AggregateExpr& a);
+
+    // limit_ratio(r, v): keeps a series when its label hash, scaled to
+    // [0, 1), is below r (r >= 0) or at least 1 + r (r < 0), so r and -(1-r)
+    // select complementary sets. Vigil's label hash is not Prometheus's
+    // xxhash, so the chosen subset differs from Prometheus's (by design
+    // only the ratio is specified).
+    EV limitRatio(const AggregateExpr& a, const std::vector<double>& ratios) {
+        for (double r : ratios)
+            if (std::isnan(r))
+                throw EvalError{"Ratio value is NaN", &a};
+        EV in = eval(*a.expr);
+        Accumulator acc;
+        for (auto& s : in.matrix) {
+            const double offset = static_cast<double>(s.labels.hash()) / 18446744073709551616.0;
+            std::vector<FPoint> kept;
+            for (const auto& p : s.points) {
+                double r = ratios[stepIndex(p.t)];
+                if (r < -1 || r > 1) {
+                    m_ctx.annotate(true,
+                                   "ratio value should be between -1 and 1, got " + formatFloatG(r),
+                                   a.param.get());
+                    r = std::clamp(r, -1.0, 1.0);
+                }
+                if (r >= 0 ? offset < r : offset >= 1 + r)
+                    kept.push_back(p);
+            }
+            acc.addSeries(std::move(s.labels), std::move(kept), false, s.dropName);
+        }
+        return vectorEV(acc.take());
+    }
     EV evalCall(const Call& c);
     EV evalRangeCall(const Call& c, std::size_t argIndex);
     EV labelReplace(const Call& c, std::vector<EV>& args);
@@ -1002,7 +1032,7 @@ EV Evaluator::evalAggregate(const AggregateExpr& a) {
         }
     }
     if (a.op == AggregateOp::kLimitRatio)
-        throw EvalError{"limit_ratio() is not supported", &a, Status::Code::kUnavailable};
+        return limitRatio(a, param);
     if (a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
         a.op == AggregateOp::kLimitk) {
         for (double p : param)
