@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -908,6 +909,193 @@ private:
 
     EV evalAggregate(const AggregateExpr& a);
 
+    // The time modifiers info() applies to its info series: those of the
+    // first selector in `e`, composed with any subquery above it.
+    TimeModifiers infoModifiers(const Expr& e) {
+        TimeModifiers out;
+        std::int64_t offset = 0;
+        bool pinned = false;
+        std::int64_t at = 0;
+        const Expr* cur = &e;
+        auto apply = [&](const TimeModifiers& m) {
+            const std::int64_t off = m.hasOffset ? resolve(m.offset) : 0;
+            const TimeRef r = timeRef(m);
+            if (r.hasAt) {
+                pinned = true;
+                at = r.at;
+                offset = off;
+            } else {
+                offset += off;
+            }
+        };
+        while (cur) {
+            switch (cur->kind) {
+                case NodeKind::kVectorSelector:
+                    apply(static_cast<const VectorSelector*>(cur)->modifiers);
+                    cur = nullptr;
+                    break;
+                case NodeKind::kMatrixSelector:
+                    apply(static_cast<const MatrixSelector*>(cur)->selector->modifiers);
+                    cur = nullptr;
+                    break;
+                case NodeKind::kSubquery: {
+                    const auto* sq = static_cast<const SubqueryExpr*>(cur);
+                    apply(sq->modifiers);
+                    cur = sq->expr.get();
+                    break;
+                }
+                case NodeKind::kParen:
+                    cur = static_cast<const ParenExpr*>(cur)->expr.get();
+                    break;
+                case NodeKind::kUnary:
+                    cur = static_cast<const UnaryExpr*>(cur)->expr.get();
+                    break;
+                case NodeKind::kAggregate:
+                    cur = static_cast<const AggregateExpr*>(cur)->expr.get();
+                    break;
+                case NodeKind::kBinary:
+                    cur = static_cast<const BinaryExpr*>(cur)->lhs.get();
+                    break;
+                case NodeKind::kCall: {
+                    const auto* call = static_cast<const Call*>(cur);
+                    const Expr* next = nullptr;
+                    for (const auto& arg : call->args)
+                        if (arg->type() == ValueType::kVector ||
+                            arg->type() == ValueType::kMatrix) {
+                            next = arg.get();
+                            break;
+                        }
+                    cur = next;
+                    break;
+                }
+                default:
+                    cur = nullptr;
+                    break;
+            }
+        }
+        if (offset != 0) {
+            out.hasOffset = true;
+            out.offset.ms = offset;
+        }
+        if (pinned) {
+            out.at = AtKind::kTimestamp;
+            out.atMs = at;
+        }
+        return out;
+    }
+
+    // info(v [, selector]): adds the data labels of matching info series
+    // (target_info by default), joined on the identifying labels instance
+    // and job, as Prometheus's experimental info() does.
+    EV evalInfo(const Call& c) {
+        EV base = eval(*c.args[0]);
+        std::vector<model::Matcher> nameMatchers, dataMatchers;
+        if (c.args.size() > 1) {
+            const Expr* sel = unwrapParens(c.args[1].get());
+            if (sel->kind != NodeKind::kVectorSelector)
+                throw EvalError{"expected a label selector as info()'s second argument",
+                                c.args[1].get()};
+            for (const auto& m : static_cast<const VectorSelector*>(sel)->matchers)
+                (m.name() == model::kMetricName ? nameMatchers : dataMatchers).push_back(m);
+        }
+        // Without a name matcher the info metric is target_info; with only
+        // negative ones, any *_info metric they do not exclude.
+        bool positive = false;
+        for (const auto& m : nameMatchers)
+            positive = positive || m.type() == model::MatchType::kEqual ||
+                       m.type() == model::MatchType::kRegexp;
+        if (nameMatchers.empty()) {
+            nameMatchers.push_back(*model::Matcher::make(
+                model::MatchType::kEqual, std::string(model::kMetricName), "target_info"));
+        } else if (!positive) {
+            nameMatchers.push_back(*model::Matcher::make(
+                model::MatchType::kRegexp, std::string(model::kMetricName), ".+_info"));
+        }
+        bool dropWithoutInfo = false;
+        for (const auto& m : dataMatchers)
+            if (!m.matchesEmpty())
+                dropWithoutInfo = true;
+        VectorSelector infoSel;
+        infoSel.matchers = nameMatchers;
+        infoSel.matchers.insert(infoSel.matchers.end(), dataMatchers.begin(), dataMatchers.end());
+        infoSel.modifiers = infoModifiers(*c.args[0]);
+        infoSel.pos = c.pos;
+        EV info = evalVectorSelector(infoSel, true);  // values: sample timestamps
+        const Matrix& im = info.matrix;
+        auto idKey = [](const Labels& l) {
+            return std::string(l.get("instance")) + '\xff' + std::string(l.get("job"));
+        };
+        std::unordered_map<std::string, std::vector<std::uint32_t>> byId;
+        for (std::size_t i = 0; i < im.size(); ++i)
+            byId[idKey(im[i].labels)].push_back(static_cast<std::uint32_t>(i));
+        std::vector<std::size_t> cursor(im.size(), 0);
+        auto infoAt = [&](std::uint32_t i, Timestamp t, double* sampleT) {
+            const auto& pts = im[i].points;
+            std::size_t& p = cursor[i];
+            while (p < pts.size() && pts[p].t < t)
+                ++p;
+            if (p < pts.size() && pts[p].t == t) {
+                *sampleT = pts[p].v;
+                return true;
+            }
+            return false;
+        };
+        Accumulator acc;
+        std::vector<std::pair<std::string, std::string>> adds;
+        for (auto& s : base.matrix) {
+            const bool isInfo = model::matchesAll(nameMatchers, s.labels);
+            auto it = isInfo ? byId.end() : byId.find(idKey(s.labels));
+            std::fill(cursor.begin(), cursor.end(), 0);
+            for (const auto& p : s.points) {
+                if (isInfo) {
+                    acc.add(acc.indexFor(s.labels, s.dropName), p.t, p.v);
+                    continue;
+                }
+                // The newest sample per info metric name wins; names must agree.
+                std::map<std::string, std::pair<double, std::uint32_t>> newest;
+                if (it != byId.end())
+                    for (std::uint32_t i : it->second) {
+                        double st = 0;
+                        if (!infoAt(i, p.t, &st))
+                            continue;
+                        const std::string nm(im[i].labels.metricName());
+                        auto [n, inserted] = newest.try_emplace(nm, st, i);
+                        if (!inserted && st > n->second.first)
+                            n->second = {st, i};
+                    }
+                if (newest.empty()) {
+                    if (!dropWithoutInfo)
+                        acc.add(acc.indexFor(s.labels, s.dropName), p.t, p.v);
+                    continue;
+                }
+                model::LabelsBuilder lb(s.labels);
+                adds.clear();
+                for (const auto& [nm, sel] : newest) {
+                    for (const auto& l : im[sel.second].labels) {
+                        if (l.name == model::kMetricName || l.name == "instance" || l.name == "job")
+                            continue;
+                        if (!dataMatchers.empty()) {
+                            bool named = false;
+                            for (const auto& m : dataMatchers)
+                                named = named || m.name() == l.name;
+                            if (!named)
+                                continue;
+                        }
+                        if (s.labels.has(l.name))
+                            continue;
+                        for (const auto& [an, av] : adds)
+                            if (an == l.name && av != l.value)
+                                throw EvalError{"conflicting label: " + l.name, &c};
+                        adds.emplace_back(l.name, l.value);
+                        lb.set(l.name, l.value);
+                    }
+                }
+                acc.add(acc.indexFor(lb.labels(), s.dropName), p.t, p.v);
+            }
+        }
+        return vectorEV(acc.take());
+    }
+
     // limit_ratio(r, v): keeps a series when its label hash, scaled to
     // [0, 1), is below r (r >= 0) or at least 1 + r (r < 0), so r and -(1-r)
     // select complementary sets. Vigil's label hash is not Prometheus's
@@ -1487,7 +1675,7 @@ EV Evaluator::evalCall(const Call& c) {
             return evalRangeCall(c, i);
     }
     if (name == "info")
-        throw EvalError{"function info() is not supported", &c, Status::Code::kUnavailable};
+        return evalInfo(c);
     if (name == "time") {
         EV out = scalarEV(0);
         for (std::size_t i = 0; i < m_steps; ++i)

@@ -71,7 +71,6 @@ bool acceptableSkipReason(const QString& reason) {
         "native histogram trim operator",
         "PromQL warning/info annotations are not implemented",
         "anchored and smoothed range selectors are not supported",
-        "function info() is not supported",
         "start timestamps (@st) are not supported",
         "function start_timestamp() is not supported",
     };
