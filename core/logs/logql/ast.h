@@ -243,4 +243,9 @@ public:
     ExprPtr inner;
 };
 
+// Canonical LogQL text of a query; same as expr.toString().
+inline std::string toString(const Expr& expr) {
+    return expr.toString();
+}
+
 }  // namespace vigil::logql

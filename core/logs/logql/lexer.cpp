@@ -265,7 +265,10 @@ private:
                  std::string(m_in.substr(start, m_pos - start)));
             return true;
         }
-        return fail(m_pos, std::string("unexpected character '") + c + "'");
+        // Name the whole UTF-8 character, not its first byte.
+        const auto lead = static_cast<unsigned char>(c);
+        const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        return fail(m_pos, "unexpected character '" + std::string(m_in.substr(m_pos, len)) + "'");
     }
 
     bool flag() {

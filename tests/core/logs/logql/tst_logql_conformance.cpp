@@ -130,8 +130,7 @@ private slots:
         qInfo(
             "logqltest: %d eval queries; %d expected to work: %d parse and round-trip; "
             "%d expect fail: %d rejected by the parser, %d left to evaluation",
-            evals, okTotal, okParsed,
-            failRejected + failAccepted, failRejected, failAccepted);
+            evals, okTotal, okParsed, failRejected + failAccepted, failRejected, failAccepted);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
         QCOMPARE(okParsed, okTotal);
         QVERIFY(evals >= 1000);

@@ -312,6 +312,7 @@ private slots:
         QVERIFY2(again, error.toString().c_str());
         QCOMPARE(QString::fromStdString(again->toString()), rendered);
         QCOMPARE(again->kind(), expr->kind());
+        QCOMPARE(QString::fromStdString(toString(*again)), rendered);
     }
 
     void errors_data() {
@@ -484,6 +485,10 @@ private slots:
         QVERIFY(parseLogqlDuration("1.5s", &nanos));
         QCOMPARE(nanos, std::int64_t(1500000000));
         QVERIFY(!parseLogqlDuration("5x", &nanos));
+        QVERIFY(parseLogqlDuration("3\xC2\xB5s", &nanos));  // micro sign
+        QCOMPARE(nanos, std::int64_t(3000));
+        QVERIFY(parseLogqlDuration("2d", &nanos));
+        QCOMPARE(nanos, std::int64_t(2 * 86400) * 1000000000);
         double bytes = 0;
         QVERIFY(parseLogqlBytes("2KiB", &bytes));
         QCOMPARE(bytes, 2048.0);
