@@ -34,9 +34,10 @@ private slots:
         const int idCol = header.indexOf("id");
         const int expectCol = header.indexOf("expect");
         const int queryCol = header.indexOf("query");
-        QVERIFY(idCol >= 0 && expectCol >= 0 && queryCol >= 0);
+        const int layerCol = header.indexOf("layer");
+        QVERIFY(idCol >= 0 && expectCol >= 0 && queryCol >= 0 && layerCol >= 0);
 
-        int rows = 0, valid = 0, invalid = 0;
+        int rows = 0, valid = 0, invalid = 0, layerMismatches = 0;
         QStringList disagreements;
         for (int i = 1; i < lines.size(); ++i) {
             if (lines[i].trimmed().isEmpty())
@@ -65,12 +66,23 @@ private slots:
                 // The error names its position.
                 QVERIFY2(out.contains(QRegularExpression("parse error at line \\d+, col \\d+: ")),
                          qPrintable(id + ": " + out));
+                // Grammar errors say "syntax error"; validation errors do not
+                // (queries.tsv's layer column: syntax / semantic).
+                const QString layer = out.contains("syntax error") ? "syntax" : "semantic";
+                if (expect == "invalid" && layer != cols[layerCol]) {
+                    ++layerMismatches;
+                    disagreements << id + " expected a " + cols[layerCol] +
+                                         " error: " + out.trimmed();
+                }
             } else {
                 QVERIFY2(out.startsWith("valid "), qPrintable(id + ": " + out));
             }
         }
-        qInfo("queries.tsv: %d rows, %d accepted, %d rejected, %d disagreements", rows, valid,
-              invalid, static_cast<int>(disagreements.size()));
+        qInfo(
+            "queries.tsv: %d rows, %d accepted, %d rejected, %d verdict disagreements, %d "
+            "syntax/semantic layer disagreements",
+            rows, valid, invalid, static_cast<int>(disagreements.size()) - layerMismatches,
+            layerMismatches);
         QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join('\n')));
         QVERIFY(rows >= 100);
     }
