@@ -131,12 +131,24 @@ FileSd::~FileSd() {
 }
 
 void FileSd::start() {
+    // Watches first, then the first read: a file written in between is
+    // seen by one or the other.
+    m_inotifyFd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (m_inotifyFd >= 0) {
+        // Directories, not files: editors and atomic writers replace files
+        // by rename, which a watch on the file itself would miss. A directory
+        // with a glob in its path cannot be watched; refresh_interval covers it.
+        for (const std::string& dir : watchedDirectories()) {
+            ::inotify_add_watch(
+                m_inotifyFd, dir.c_str(),
+                IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM);
+        }
+    }
+    if (::pipe2(m_wakeFd, O_CLOEXEC | O_NONBLOCK) != 0)
+        m_wakeFd[0] = m_wakeFd[1] = -1;
     // The first refresh always reports, even when empty, so that the pool
     // knows discovery ran.
     refresh();
-    if (::pipe2(m_wakeFd, O_CLOEXEC | O_NONBLOCK) != 0) {
-        m_wakeFd[0] = m_wakeFd[1] = -1;
-    }
     m_thread = std::thread([this] { run(); });
 }
 
@@ -148,6 +160,9 @@ void FileSd::stop() {
         [[maybe_unused]] auto n = ::write(m_wakeFd[1], &byte, 1);
     }
     m_thread.join();
+    if (m_inotifyFd >= 0)
+        ::close(m_inotifyFd);
+    m_inotifyFd = -1;
     for (int& fd : m_wakeFd) {
         if (fd >= 0)
             ::close(fd);
@@ -165,17 +180,7 @@ std::vector<std::string> FileSd::watchedDirectories() const {
 }
 
 void FileSd::run() {
-    const int inotifyFd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (inotifyFd >= 0) {
-        // Directories, not files: editors and atomic writers replace files
-        // by rename, which a watch on the file itself would miss. A directory
-        // with a glob in its path cannot be watched; refresh_interval covers it.
-        for (const std::string& dir : watchedDirectories()) {
-            ::inotify_add_watch(
-                inotifyFd, dir.c_str(),
-                IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM);
-        }
-    }
+    const int inotifyFd = m_inotifyFd;
     auto nextRefresh = std::chrono::steady_clock::now() + m_config.refreshInterval;
     for (;;) {
         const auto now = std::chrono::steady_clock::now();
@@ -201,8 +206,6 @@ void FileSd::run() {
             nextRefresh = std::chrono::steady_clock::now() + m_config.refreshInterval;
         }
     }
-    if (inotifyFd >= 0)
-        ::close(inotifyFd);
 }
 
 bool FileSd::refresh() {

@@ -72,6 +72,7 @@ private:
 
     std::thread m_thread;
     int m_wakeFd[2] = {-1, -1};  // pipe: stop() writes to end the watcher
+    int m_inotifyFd = -1;
 };
 
 }  // namespace vigil::scrape

@@ -45,6 +45,7 @@ public:
             {
                 std::lock_guard lock(m_mutex);
                 m_requests[request.path].push_back(request.headers);
+                m_remotePorts[request.path].push_back(request.remote_port);
                 auto it = m_pages.find(request.path);
                 if (it != m_pages.end()) {
                     page = it->second;
@@ -64,6 +65,7 @@ public:
         });
         // Keep-alive connections hold a thread each: room for every client.
         m_server.new_task_queue = [] { return new httplib::ThreadPool(96); };
+        m_server.set_keep_alive_max_count(1000);
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
         // The socket listens from bind_to_any_port on; connections queue until
@@ -94,6 +96,12 @@ public:
         return it == m_requests.end() ? std::vector<httplib::Headers>{} : it->second;
     }
     std::size_t requestCount(const std::string& path) const { return requests(path).size(); }
+    // The client port of every request to `path` (equal ports: one kept-alive connection).
+    std::vector<int> remotePorts(const std::string& path) const {
+        std::lock_guard lock(m_mutex);
+        auto it = m_remotePorts.find(path);
+        return it == m_remotePorts.end() ? std::vector<int>{} : it->second;
+    }
 
 private:
     httplib::Server m_server;
@@ -102,6 +110,7 @@ private:
     mutable std::mutex m_mutex;
     std::map<std::string, Page> m_pages;
     std::map<std::string, std::vector<httplib::Headers>> m_requests;
+    std::map<std::string, std::vector<int>> m_remotePorts;
 };
 
 inline std::string headerValue(const httplib::Headers& headers, const std::string& name) {
