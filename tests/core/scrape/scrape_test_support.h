@@ -27,6 +27,11 @@ inline std::string readTestFile(const std::string& relative) {
     return text.str();
 }
 
+inline std::string headerValue(const httplib::Headers& headers, const std::string& name) {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
 // A page the server returns for one path.
 struct Page {
     std::string body;
@@ -96,6 +101,16 @@ public:
         return it == m_requests.end() ? std::vector<httplib::Headers>{} : it->second;
     }
     std::size_t requestCount(const std::string& path) const { return requests(path).size(); }
+    // The Host header of every request, whatever its path.
+    std::vector<std::string> hosts() const {
+        std::lock_guard lock(m_mutex);
+        std::vector<std::string> out;
+        for (const auto& [path, list] : m_requests) {
+            for (const auto& headers : list)
+                out.push_back(headerValue(headers, "Host"));
+        }
+        return out;
+    }
     // The client port of every request to `path` (equal ports: one kept-alive connection).
     std::vector<int> remotePorts(const std::string& path) const {
         std::lock_guard lock(m_mutex);
@@ -112,11 +127,6 @@ private:
     std::map<std::string, std::vector<httplib::Headers>> m_requests;
     std::map<std::string, std::vector<int>> m_remotePorts;
 };
-
-inline std::string headerValue(const httplib::Headers& headers, const std::string& name) {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-}
 
 // Every series matching `matchers` (PromQL-style `name="value"` pairs, all
 // equality) with its samples.

@@ -1,5 +1,7 @@
 // HttpScraper against a loopback server: headers, gzip, limits, timeouts, auth.
 
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <future>
@@ -226,6 +228,75 @@ private slots:
         QCOMPARE(ports.size(), 3u);
         QCOMPARE(ports[1], ports[0]);
         QCOMPARE(ports[2], ports[0]);
+    }
+
+    void proxyUrl() {
+        // The test server plays the proxy: it gets the absolute URL and the
+        // target's Host header.
+        auto http = std::make_shared<config::HttpClientConfig>();
+        http->proxyUrl = "http://" + m_server.address();
+        ScrapeRequest r;
+        r.url = "http://scrape-target.invalid:9100/metrics";
+        r.http = http;
+        ScrapeResponse response = fetch(m_scraper, r).get();
+        QVERIFY(response.httpStatus != 0);
+        const auto hosts = m_server.hosts();
+        QVERIFY(std::find(hosts.begin(), hosts.end(), "scrape-target.invalid:9100") != hosts.end());
+    }
+
+    void tls_data() {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<QString>("error");  // empty: the scrape succeeds
+        QTest::newRow("unknown CA") << 0 << "certificate";
+        QTest::newRow("insecure_skip_verify") << 1 << "";
+        QTest::newRow("ca_file and server_name") << 2 << "";
+        QTest::newRow("ca_file, name mismatch") << 3 << "127.0.0.1";
+        QTest::newRow("missing ca_file") << 4 << "/nonexistent/ca.pem";
+    }
+    void tls() {
+        QFETCH(int, mode);
+        QFETCH(QString, error);
+        if (QStandardPaths::findExecutable("openssl").isEmpty() ||
+            QStandardPaths::findExecutable("python3").isEmpty())
+            QSKIP("openssl and python3 are needed for the HTTPS server");
+        QTemporaryDir dir;
+        const QString cert = dir.filePath("cert.pem");
+        const QString key = dir.filePath("key.pem");
+        QProcess openssl;
+        openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                  "-out", cert, "-days", "2", "-subj", "/CN=vigil.test", "-addext",
+                                  "subjectAltName=DNS:vigil.test"});
+        QVERIFY(openssl.waitForFinished(30000) && openssl.exitCode() == 0);
+        QProcess server;
+        server.start("python3",
+                     {QString(VIGIL_TEST_DATA_DIR) + "/testdata/https_server.py", cert, key});
+        QVERIFY(server.waitForReadyRead(10000));
+        const int port = server.readLine().trimmed().toInt();
+        QVERIFY(port > 0);
+
+        auto http = std::make_shared<config::HttpClientConfig>();
+        if (mode == 1)
+            http->tls.insecureSkipVerify = true;
+        if (mode == 2 || mode == 3)
+            http->tls.caFile = cert.toStdString();
+        if (mode == 2)
+            http->tls.serverName = "vigil.test";
+        if (mode == 4)
+            http->tls.caFile = "/nonexistent/ca.pem";
+        ScrapeRequest r;
+        r.url = "https://127.0.0.1:" + std::to_string(port) + "/metrics";
+        r.http = http;
+        ScrapeResponse response = fetch(m_scraper, r).get();
+        server.kill();
+        server.waitForFinished(5000);
+        if (error.isEmpty()) {
+            QVERIFY2(response.status.isOk(), response.status.message().c_str());
+            QCOMPARE(response.body, std::string("tls_metric 1\n"));
+        } else {
+            QVERIFY(!response.status.isOk());
+            QVERIFY2(response.status.message().find(error.toStdString()) != std::string::npos,
+                     response.status.message().c_str());
+        }
     }
 
     void manyConcurrentRequests() {
