@@ -238,6 +238,12 @@ void HttpScraper::run() {
 void HttpScraper::startTransfer(std::unique_ptr<Transfer> transfer) {
     Transfer& t = *transfer;
     t.started = std::chrono::steady_clock::now();
+    if (t.request.bodySizeHint > 0) {
+        std::size_t reserve = t.request.bodySizeHint + t.request.bodySizeHint / 8;
+        if (t.request.bodySizeLimit > 0)
+            reserve = std::min<std::size_t>(reserve, t.request.bodySizeLimit);
+        t.body.reserve(reserve);
+    }
     t.easy = curl_easy_init();
     if (!t.easy) {
         ScrapeResponse response;

@@ -35,6 +35,9 @@ struct ScrapeRequest {
     std::string url;  // scheme://host:port/path?query
     std::chrono::milliseconds timeout{10000};
     std::uint64_t bodySizeLimit = 0;  // bytes after decompression; 0: none
+    // The body size of the target's last page: the buffer is reserved up
+    // front so that a page is received without reallocations.
+    std::size_t bodySizeHint = 0;
     // Authentication, TLS and proxy. Shared by every target of a job.
     std::shared_ptr<const config::HttpClientConfig> http;
 };

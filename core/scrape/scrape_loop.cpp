@@ -190,6 +190,7 @@ ScrapeRequest ScrapeLoop::request() const {
     request.timeout = m_timeout;
     request.bodySizeLimit = m_options->bodySizeLimit;
     request.http = m_options->http;
+    request.bodySizeHint = m_lastBodySize.load(std::memory_order_relaxed);
     return request;
 }
 
@@ -385,6 +386,8 @@ ScrapeReport ScrapeLoop::process(model::Timestamp scrapeTime, const ScrapeRespon
     ++m_attempt;
     m_seen.clear();
     std::unique_ptr<model::Appender> app = m_storage.appender();
+    if (response.status.isOk())
+        m_lastBodySize.store(response.body.size(), std::memory_order_relaxed);
     if (error.isOk()) {
         error = appendPage(*app, *options, response.body, response.contentType, scrapeTime, report);
         if (!error.isOk()) {

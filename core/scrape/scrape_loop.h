@@ -25,6 +25,7 @@
 // time (the manager never runs two scrapes of a loop at once); snapshot()
 // and the accessors may be called from any thread.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -184,6 +185,8 @@ private:
     std::uint64_t m_attempt = 0;
     bool m_reportWritten = false;  // synthetic series exist (need stale markers at the end)
     model::LabelsBuilder m_builder;
+
+    std::atomic<std::size_t> m_lastBodySize{0};
 
     mutable std::mutex m_mutex;
     std::shared_ptr<const LoopOptions> m_options;  // GUARDED_BY(m_mutex)
