@@ -357,6 +357,17 @@ private slots:
         QCOMPARE(a.begin()->first.get("team"), std::string_view("a"));
         QCOMPARE(a.begin()->first.get("sd_file"), std::string_view(file));
 
+        // A broken file keeps its targets and is reported.
+        write("[{\"targets\": [");
+        QVERIFY(test::waitFor(
+            [&] {
+                auto statuses = manager.jobStatuses();
+                return !statuses.empty() && !statuses[0].errors.empty();
+            },
+            5s));
+        QVERIFY(manager.jobStatuses()[0].errors[0].starts_with(file + ":"));
+        QCOMPARE(manager.targetSnapshots().size(), 1u);
+
         write("[{\"targets\": [\"" + byName + "\"]}]");
         QVERIFY(test::waitFor([&] { return !upOf(storage, byName).empty(); }, 5s));
         QVERIFY(test::waitFor(
@@ -369,6 +380,37 @@ private slots:
         auto snaps = manager.targetSnapshots();
         QCOMPARE(snaps.size(), 1u);
         QCOMPARE(snaps[0].labels.get("instance"), std::string_view(byName));
+    }
+
+    void jobStatusesReportDroppedAndInvalidTargets() {
+        model::InMemoryStorage storage;
+        instrument::MetricRegistry registry;
+        ScrapeManager manager(storage, registry);
+        // Relabeling breaks one address (the config loader checks the
+        // written ones) and drops another.
+        const std::string yaml = yamlOf({job("j", {"good:1", "bad:1", "drop:1"},
+                                             "    relabel_configs:\n"
+                                             "      - source_labels: [__address__]\n"
+                                             "        regex: bad:1\n"
+                                             "        target_label: __address__\n"
+                                             "        replacement: bad/addr:1\n"
+                                             "      - source_labels: [__address__]\n"
+                                             "        regex: drop:1\n"
+                                             "        action: drop\n")});
+        QVERIFY(manager.applyConfig(configsFrom(yaml)).isOk());
+        const auto statuses = manager.jobStatuses();
+        QCOMPARE(statuses.size(), 1u);
+        QCOMPARE(statuses[0].activeTargets, 1u);
+        QCOMPARE(statuses[0].droppedTargets.size(), 1u);
+        QCOMPARE(statuses[0].droppedTargets[0].discoveredLabels.get("__address__"),
+                 std::string_view("drop:1"));
+        QCOMPARE(statuses[0].errors,
+                 std::vector<std::string>{
+                     "instance 1 in group 0: \"bad/addr:1\" is not a valid hostname"});
+        const auto snaps = manager.targetSnapshots();
+        QCOMPARE(snaps.size(), 1u);
+        QCOMPARE(snaps[0].health, TargetHealth::kUnknown);
+        QCOMPARE(snaps[0].scrapeUrl, std::string("http://good:1/metrics"));
     }
 
     void serviceLifecycle() {
