@@ -302,7 +302,10 @@ private slots:
     void manyConcurrentRequests() {
         std::vector<std::future<ScrapeResponse>> futures;
         for (int i = 0; i < 50; ++i)
-            futures.push_back(fetch(m_scraper, request(m_server, "/metrics")));
+            // A long timeout: the test server's listen backlog is small, and
+            // connection attempts beyond it wait for SYN retransmits.
+            futures.push_back(
+                fetch(m_scraper, request(m_server, "/metrics", std::chrono::seconds(20))));
         for (auto& f : futures) {
             ScrapeResponse response = f.get();
             QVERIFY2(response.status.isOk(), response.status.message().c_str());
