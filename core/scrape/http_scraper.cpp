@@ -333,7 +333,9 @@ void HttpScraper::startTransfer(std::unique_ptr<Transfer> transfer) {
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    if (std::getenv("VIGIL_CURL_VERBOSE"))
+    // VIGIL_CURL_VERBOSE=1 traces every transfer on stderr (debugging only).
+    static const bool verbose = std::getenv("VIGIL_CURL_VERBOSE") != nullptr;
+    if (verbose)
         curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, http.followRedirects ? 1L : 0L);

@@ -12,6 +12,9 @@
 // limit is enforced while receiving (the transfer is aborted as soon as it is
 // exceeded) and again on the decompressed body.
 //
+// VIGIL_CURL_VERBOSE=1 in the environment makes libcurl trace transfers on
+// stderr.
+//
 // Thread-safety: submit() may be called from any thread. Callbacks run on the
 // scraper's thread and must return quickly (hand heavy work to another
 // thread).
