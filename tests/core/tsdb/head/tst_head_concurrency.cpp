@@ -39,9 +39,8 @@ private slots:
         constexpr Timestamp kT0 = 1'000'000, kStep = 1000;
         constexpr Timestamp kCut = kT0 + 150 * kStep;
         auto ownLabels = [](int thread, int i) {
-            return Labels{{"__name__", "own"},
-                          {"thread", std::to_string(thread)},
-                          {"i", std::to_string(i)}};
+            return Labels{
+                {"__name__", "own"}, {"thread", std::to_string(thread)}, {"i", std::to_string(i)}};
         };
         auto sharedLabels = [](int i) {
             return Labels{{"__name__", "shared"}, {"i", std::to_string(i)}};
@@ -59,7 +58,8 @@ private slots:
                 // Series appear over time: creation races with queries.
                 const int own = std::min(kOwnSeries, 10 + r);
                 for (int i = 0; i < own; ++i) {
-                    if (app->append(ownLabels(thread, i), t, static_cast<double>(t)) != AppendError::kNone &&
+                    if (app->append(ownLabels(thread, i), t, static_cast<double>(t)) !=
+                            AppendError::kNone &&
                         !(truncated.load() && t < kCut)) {
                         errors[static_cast<std::size_t>(thread)] = "own sample refused";
                         ++failures;
@@ -67,7 +67,8 @@ private slots:
                 }
                 for (int i = 0; i < kShared; ++i) {
                     const Timestamp ts = t + thread * 10;
-                    (void)app->append(sharedLabels(i), ts, static_cast<double>(ts));  // races: may be refused
+                    (void)app->append(sharedLabels(i), ts,
+                                      static_cast<double>(ts));  // races: may be refused
                 }
                 if (Status s = app->commit(); !s) {
                     errors[static_cast<std::size_t>(thread)] = s.message();
@@ -82,7 +83,8 @@ private slots:
             while (!done.load()) {
                 if (index == 0 && !truncated.load()) {
                     bool ready = true;
-                    for (const auto& p : progress) ready = ready && p.load() >= 200;
+                    for (const auto& p : progress)
+                        ready = ready && p.load() >= 200;
                     if (ready) {
                         if (Status s = head->truncate(kCut); !s) {
                             errors[kAppenders] = s.message();
@@ -94,10 +96,12 @@ private slots:
                 const Timestamp mint = kT0 + static_cast<Timestamp>(rng() % kRounds) * kStep;
                 auto q = head->querier(mint, mint + 50 * kStep);
                 const std::vector<model::Matcher> sel =
-                    rng() % 2 ? std::vector<model::Matcher>{matcher(MatchType::kEqual, "__name__", "shared")}
-                              : std::vector<model::Matcher>{matcher(MatchType::kEqual, "thread",
-                                                                    std::to_string(rng() % kAppenders)),
-                                                            matcher(MatchType::kRegexp, "i", "1.*")};
+                    rng() % 2
+                        ? std::vector<model::Matcher>{matcher(MatchType::kEqual, "__name__",
+                                                              "shared")}
+                        : std::vector<model::Matcher>{matcher(MatchType::kEqual, "thread",
+                                                              std::to_string(rng() % kAppenders)),
+                                                      matcher(MatchType::kRegexp, "i", "1.*")};
                 auto set = q->select(sel, {});
                 if (!set) {
                     ++failures;
@@ -122,13 +126,18 @@ private slots:
             }
         };
         std::vector<std::thread> threads;
-        for (int i = 0; i < kAppenders; ++i) threads.emplace_back(appender, i);
+        for (int i = 0; i < kAppenders; ++i)
+            threads.emplace_back(appender, i);
         std::vector<std::thread> readers;
-        for (int i = 0; i < 2; ++i) readers.emplace_back(querier, i);
-        for (auto& t : threads) t.join();
+        for (int i = 0; i < 2; ++i)
+            readers.emplace_back(querier, i);
+        for (auto& t : threads)
+            t.join();
         done.store(true);
-        for (auto& t : readers) t.join();
-        for (const auto& e : errors) QVERIFY2(e.empty(), e.c_str());
+        for (auto& t : readers)
+            t.join();
+        for (const auto& e : errors)
+            QVERIFY2(e.empty(), e.c_str());
         QCOMPARE(failures.load(), 0);
         QVERIFY(truncated.load());
         QVERIFY(queries.load() > 0);
@@ -149,11 +158,13 @@ private slots:
         for (int i = 0; i < kShared; ++i) {
             const auto& s = all[sharedLabels(i)];
             QVERIFY(!s.empty());
-            for (std::size_t k = 1; k < s.size(); ++k) QVERIFY(s[k - 1].t < s[k].t);
+            for (std::size_t k = 1; k < s.size(); ++k)
+                QVERIFY(s[k - 1].t < s[k].t);
         }
         const HeadStats st = head->stats();
         std::uint64_t total = 0;
-        for (const auto& [l, s] : all) total += s.size();
+        for (const auto& [l, s] : all)
+            total += s.size();
         QCOMPARE(st.samples, total);
 
         head.reset();
