@@ -123,7 +123,8 @@ Status Head::replay() {
                                                " for " + rs.labels.toString() + "; ignored");
                         continue;
                     }
-                    auto got = m_series.getOrCreate(rs.labels, rs.labels.hash(), rs.ref, false);
+                    auto got =
+                        m_series.getOrCreate(rs.labels, head::seriesHash(rs.labels), rs.ref, false);
                     if (got.created)
                         seriesCreated(*got.series);
                     else

@@ -40,7 +40,7 @@ AppendError HeadAppender::append(const model::Labels& labels, model::Timestamp t
         m_head.countRejected(AppendError::kOutOfBounds);
         return AppendError::kOutOfBounds;
     }
-    auto got = m_head.m_series.getOrCreate(labels, labels.hash(), 0, /*pin=*/true);
+    auto got = m_head.m_series.getOrCreate(labels, head::seriesHash(labels), 0, /*pin=*/true);
     MemSeries* s = got.series;
     if (got.created)
         m_head.seriesCreated(*s);

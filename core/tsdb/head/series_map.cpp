@@ -18,6 +18,17 @@ std::size_t hashStripe(std::uint64_t hash, std::size_t stripes) {
 
 }  // namespace
 
+std::uint64_t seriesHash(const model::Labels& labels) {
+    const std::hash<std::string_view> hasher;
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (const auto& l : labels) {
+        h = (h ^ hasher(l.name)) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ hasher(l.value)) * 0x94d049bb133111ebULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
 SeriesMap::SeriesMap(SymbolTable& symbols)
     : m_symbols(symbols),
       m_hashStripes(new HashStripe[kStripes]),

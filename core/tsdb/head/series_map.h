@@ -20,6 +20,12 @@
 
 namespace vigil::tsdb::head {
 
+// The hash that places a label set in the map. Only used in memory, so it
+// need not be stable across versions: std::hash (Murmur-style, 8 bytes at a
+// time) is several times faster than model::Labels::hash's bytewise FNV on
+// the ~100 bytes of a typical label set, and the appender hashes every sample.
+std::uint64_t seriesHash(const model::Labels& labels);
+
 // Thread-safety: all methods are thread-safe. Lock order: hash stripe, then
 // ref stripe, then a series' own lock; a series lock is never held while a
 // stripe lock is taken.
