@@ -23,6 +23,11 @@ Result<std::unique_ptr<BlockWriter>> BlockWriter::create(Env* env, const std::st
     if (meta.minTime >= meta.maxTime)
         return Status::error("block range [" + std::to_string(meta.minTime) + ", " +
                              std::to_string(meta.maxTime) + ") is empty");
+    // meta.json stores times as JSON numbers (doubles): keep them exact.
+    constexpr model::Timestamp kJsonSafe = 9007199254740992;  // 2^53
+    if (meta.minTime < -kJsonSafe || meta.maxTime > kJsonSafe)
+        return Status::error("block range [" + std::to_string(meta.minTime) + ", " +
+                             std::to_string(meta.maxTime) + ") exceeds +-2^53 ms");
     std::unique_ptr<BlockWriter> w(new BlockWriter());
     w->m_env = env;
     w->m_parentDir = parentDir;
