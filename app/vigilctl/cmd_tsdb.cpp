@@ -109,7 +109,7 @@ std::string formatTime(vigil::model::Timestamp ms) {
 
 int runImport(const std::vector<std::string>& args) {
     const auto* cmd = findCommand({"tsdb", "import", "openmetrics"});
-    auto parsed = vigil::ctl::parseArgs(args, {"--max-block-duration"});
+    auto parsed = vigil::ctl::parseArgs(args, {"--max-block-duration", "--samples-per-chunk"});
     if (!parsed.error.empty())
         return vigil::ctl::usageError(*cmd, parsed.error);
     if (parsed.positional.size() != 2)
@@ -122,6 +122,16 @@ int runImport(const std::vector<std::string>& args) {
         if (d->count() <= 0)
             return vigil::ctl::usageError(*cmd, "--max-block-duration must be positive");
         options.maxBlockDurationMs = d->count();
+    }
+    if (parsed.has("--samples-per-chunk")) {
+        // For measurements (FORMAT.md, "Blocks"); the default is chosen by them.
+        const std::string v = parsed.value("--samples-per-chunk");
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n == 0 || n > 65535)
+            return vigil::ctl::usageError(*cmd,
+                                          "--samples-per-chunk: want 1..65535, got \"" + v + "\"");
+        options.samplesPerChunk = n;
     }
     const bool tty = ::isatty(STDERR_FILENO) != 0;
     if (tty) {
@@ -334,7 +344,7 @@ int runDelete(const std::vector<std::string>& args) {
 }  // namespace
 
 VIGILCTL_COMMAND({{"tsdb", "import", "openmetrics"},
-                  "FILE DATA_DIR [--max-block-duration D]",
+                  "FILE DATA_DIR [--max-block-duration D] [--samples-per-chunk N]",
                   "Build blocks in DATA_DIR from an OpenMetrics text file (as promtool "
                   "tsdb create-blocks-from openmetrics).",
                   runImport});
