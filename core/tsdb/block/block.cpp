@@ -84,7 +84,6 @@ Status Block::deleteRange(const std::vector<model::Matcher>& matchers, model::Ti
     st = writeBlockMeta(m_env, m_dir, meta);
     if (!st.isOk())
         return st;
-    m_meta.numTombstones = meta.numTombstones;
     m_tombstones = std::make_shared<const Tombstones>(std::move(next));
     auto size = m_env->getFileSize(joinPath(m_dir, "tombstones"));
     m_tombstoneBytes = size ? *size : 0;

@@ -27,6 +27,9 @@ public:
     static Result<std::shared_ptr<Block>> open(Env* env, const std::string& dir,
                                                bool verifyChunks = false);
 
+    // The meta.json read at open(). Immutable: deleteRange() rewrites the
+    // file's numTombstones but not this copy (use tombstones() for the
+    // current set).
     const BlockMeta& meta() const { return m_meta; }
     const std::string& dir() const { return m_dir; }
     const IndexReader& index() const { return *m_index; }

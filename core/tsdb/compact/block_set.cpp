@@ -47,6 +47,11 @@ Status BlockSet::reload() {
             blocks.push_back(std::move(block.value()));
             continue;
         }
+        // Only damage sets a block aside; an I/O error (EMFILE, EIO) may be
+        // transient and must not move data.
+        const auto code = block.status().code();
+        if (code != Status::Code::kCorruption && code != Status::Code::kNotFound)
+            return block.status().withContext("opening block " + name);
         const std::string corruptedDir = joinPath(m_dir, "corrupted");
         Status st = createDirs(m_env, corruptedDir);
         std::string target = joinPath(corruptedDir, name);
@@ -110,8 +115,10 @@ Status BlockSet::deleteBlocks(const std::vector<std::string>& ulids) {
 Result<bool> BlockSet::compactOnce() {
     auto current = blocks();
     std::vector<BlockMeta> metas;
-    for (const auto& b : current)
+    for (const auto& b : current) {
         metas.push_back(b->meta());
+        metas.back().numTombstones = b->tombstones()->numIntervals();
+    }
     auto plan = planCompaction(
         metas, blockRangesForRetention(m_options.retentionMs > 0 ? m_options.retentionMs
                                                                  : kDefaultRetentionMs));

@@ -175,6 +175,7 @@ void TestBlock::tombstonesHideDataAndPersist() {
     auto again = Block::open(env, dir, true);
     QVERIFY2(again.isOk(), again.status().message().c_str());
     QVERIFY((*again)->meta().numTombstones > 0);
+    QCOMPARE((*again)->meta().numTombstones, (*again)->tombstones()->numIntervals());
     BlockQuerier q(*again, model::kMinTimestamp, model::kMaxTimestamp);
     auto got = collect(q, all);
     QVERIFY(got.isOk());
@@ -300,9 +301,14 @@ void TestBlock::corruptionIsSetAside() {
     auto mb = writeBlock(env, root, bad);
     QVERIFY(mg.isOk() && mb.isOk());
     const std::string victim = joinPath(joinPath(root, mb->ulid), file.toStdString());
+    if (mode == "create")
+        QVERIFY(writeFileAtomically(env, victim, "x").isOk());
     auto size = env->getFileSize(victim);
     QVERIFY(size.isOk());
-    if (mode == "truncate") {
+    if (mode == "delete") {
+        QVERIFY(env->removeFile(victim).isOk());
+    } else if (mode == "create") {
+    } else if (mode == "truncate") {
         QVERIFY(env->truncateFile(victim, *size / 2).isOk());
     } else {
         QString where = mode.mid(5);
