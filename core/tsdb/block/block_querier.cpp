@@ -281,6 +281,20 @@ public:
         } else {
             if (!m_hasCur)
                 return false;
+            if (m_bound > m_cur.t) {
+                // Fast path: only the current source holds m_cur.t. Blocks
+                // rarely overlap, so one source usually runs on for a whole
+                // chunk range before another's head is reached.
+                m_valid[m_curSource] = m_its[m_curSource]->next();
+                if (m_valid[m_curSource]) {
+                    Sample s = m_its[m_curSource]->at();
+                    if (s.t < m_bound) {
+                        m_cur = s;
+                        return true;
+                    }
+                }
+                return pick();
+            }
             for (std::size_t i = 0; i < m_its.size(); ++i)
                 if (m_valid[i] && m_its[i]->at().t == m_cur.t)
                     m_valid[i] = m_its[i]->next();
@@ -310,15 +324,23 @@ public:
     }
 
 private:
+    // Makes the smallest head current (the first source wins ties) and
+    // records the smallest head of the other sources in m_bound.
     bool pick() {
         m_hasCur = false;
+        m_bound = model::kMaxTimestamp;
         for (std::size_t i = 0; i < m_its.size(); ++i) {
             if (!m_valid[i])
                 continue;
             Sample s = m_its[i]->at();
             if (!m_hasCur || s.t < m_cur.t) {
+                if (m_hasCur)
+                    m_bound = std::min(m_bound, m_cur.t);
                 m_cur = s;
+                m_curSource = i;
                 m_hasCur = true;
+            } else {
+                m_bound = std::min(m_bound, s.t);
             }
         }
         return m_hasCur;
@@ -329,6 +351,8 @@ private:
     bool m_started = false;
     bool m_hasCur = false;
     Sample m_cur{};
+    std::size_t m_curSource = 0;
+    Timestamp m_bound = model::kMaxTimestamp;  // smallest head of the other sources
 };
 
 class MergedSeriesSet final : public model::SeriesSet {
