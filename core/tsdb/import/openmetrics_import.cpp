@@ -1,5 +1,8 @@
 #include "core/tsdb/import/openmetrics_import.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -145,10 +148,13 @@ public:
             Status st = add(idx, *ts, parser.value(), parser.line());
             if (!st.isOk())
                 return st;
-            if (m_options.progress) {
+            if (m_options.progress || m_dropParsedPages) {
                 auto done = static_cast<std::uint64_t>(parser.series().data() - text.data());
                 if (done >= nextProgress) {
-                    m_options.progress(done, text.size());
+                    if (m_options.progress)
+                        m_options.progress(done, text.size());
+                    if (m_dropParsedPages)
+                        dropParsed(text, done);
                     nextProgress = done + (4u << 20);
                 }
             }
@@ -226,7 +232,27 @@ public:
         return stats;
     }
 
+    // The input is a read-only file mapping: parsed pages may be released
+    // (they fault back in from the page cache if a series key stored as a
+    // view into them is compared again), so resident memory stays at the
+    // encoded chunks instead of growing to the whole file.
+    void setDropParsedPages(bool on) { m_dropParsedPages = on; }
+
 private:
+    void dropParsed(std::string_view text, std::uint64_t done) {
+        static const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        auto base = reinterpret_cast<std::uintptr_t>(text.data());
+        std::uintptr_t from = (base + m_dropped + page - 1) / page * page;
+        std::uintptr_t to = (base + done) / page * page;
+        if (to <= from)
+            return;
+        // Advisory: a failure only costs memory.
+        (void)::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        m_dropped = to - base;
+    }
+
+    bool m_dropParsedPages = false;
+    std::uint64_t m_dropped = 0;
     const ImportOptions& m_options;
     std::vector<SeriesState> m_series;
     std::unordered_map<std::string_view, std::uint32_t> m_byRaw;  // views into the input
@@ -249,7 +275,9 @@ Result<ImportStats> importOpenMetricsFile(Env* env, const std::string& path,
     auto file = MappedFile::open(env, path);
     if (!file)
         return file.status();
-    auto r = importOpenMetrics(env, (*file)->data(), dataDir, options);
+    Importer importer(options);
+    importer.setDropParsedPages((*file)->mapped());
+    auto r = importer.run(env, (*file)->data(), dataDir);
     if (!r)
         return r.status().withContext(path);
     return r;

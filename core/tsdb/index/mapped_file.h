@@ -16,6 +16,8 @@ public:
 
     std::string_view data() const { return m_data; }
     const std::string& path() const { return m_path; }
+    // True when data() points into a memory mapping of the file.
+    bool mapped() const { return m_copy.empty() && !m_data.empty(); }
 
 private:
     MappedFile() = default;
