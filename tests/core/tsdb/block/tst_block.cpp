@@ -30,6 +30,8 @@ private slots:
     void corruptionIsSetAside();
     void faultDuringWriteLeavesNoBlock_data();
     void faultDuringWriteLeavesNoBlock();
+    void powerLossAfterCommitKeepsBlock();
+    void crashMidWriteLeavesNoBlock();
     void writerRejectsBadInput();
     void metaJsonErrorsNameTheKey();
 };
@@ -374,6 +376,49 @@ void TestBlock::faultDuringWriteLeavesNoBlock() {
     auto set = BlockSet::open(Env::posix(), root);
     QVERIFY(set.isOk());
     QCOMPARE((*set)->blocks().size(), std::size_t(0));
+}
+
+void TestBlock::powerLossAfterCommitKeepsBlock() {
+    // commit() syncs every file and directory: a power loss right after it
+    // must leave the whole block readable.
+    QTemporaryDir tmp;
+    const std::string root = tmp.path().toStdString();
+    SeriesMap data = randomSeries(14, 30, 300);
+    FaultInjectionEnv env(Env::posix());
+    auto meta = writeBlock(&env, root, data);
+    QVERIFY2(meta.isOk(), meta.status().message().c_str());
+    QVERIFY(env.dropUnsyncedData().isOk());
+    auto set = BlockSet::open(Env::posix(), root);
+    QVERIFY(set.isOk());
+    QVERIFY((*set)->warnings().empty());
+    QCOMPARE((*set)->blocks().size(), std::size_t(1));
+    auto q = (*set)->querier(model::kMinTimestamp, model::kMaxTimestamp);
+    auto got = collect(*q, {matcher(MatchType::kRegexp, "__name__", ".+")});
+    QVERIFY(got.isOk());
+    QVERIFY2(diff(*got, data).empty(), diff(*got, data).c_str());
+}
+
+void TestBlock::crashMidWriteLeavesNoBlock() {
+    QTemporaryDir tmp;
+    const std::string root = tmp.path().toStdString();
+    SeriesMap data = randomSeries(15, 30, 300);
+    FaultInjectionEnv env(Env::posix());
+    env.tearNextWrite(3);  // the first append (a segment header) is torn
+    auto meta = writeBlock(&env, root, data);
+    QVERIFY(!meta.isOk());
+    QVERIFY(env.dropUnsyncedData().isOk());
+    auto set = BlockSet::open(Env::posix(), root);
+    QVERIFY(set.isOk());
+    QCOMPARE((*set)->blocks().size(), std::size_t(0));
+    QCOMPARE((*set)->warnings().size(), std::size_t(1));
+    QVERIFY2((*set)->warnings()[0].find("removed unfinished block") != std::string::npos,
+             (*set)->warnings()[0].c_str());
+    // The leftover <ulid>.tmp directory (the crashed writer could not remove
+    // it) is cleaned up when the directory is opened.
+    auto names = Env::posix()->getChildren(root);
+    QVERIFY(names.isOk());
+    for (const auto& n : *names)
+        QVERIFY2(n == "corrupted", n.c_str());
 }
 
 void TestBlock::writerRejectsBadInput() {
