@@ -129,7 +129,7 @@ Result<ChunkReader::Frame> ChunkReader::frame(std::size_t seg, std::uint64_t off
         return bad("chunk reference out of bounds");
     Decbuf d(data.substr(offset));
     std::uint64_t len = d.uvarint();
-    if (!d.ok() || len + 5 > d.remaining())
+    if (!d.ok() || len > d.remaining() || d.remaining() - len < 5)
         return bad("chunk truncated");
     const char* start = d.pos();
     std::uint8_t enc = d.u8();

@@ -66,7 +66,8 @@ std::string Tombstones::encode() const {
         for (const Interval& iv : ivs) {
             payload.putUvarint(id);
             payload.putVarint(iv.mint);
-            payload.putUvarint(static_cast<std::uint64_t>(iv.maxt - iv.mint));
+            payload.putUvarint(static_cast<std::uint64_t>(iv.maxt) -
+                               static_cast<std::uint64_t>(iv.mint));
         }
     Encbuf file;
     file.putBe32(kTombstonesMagic);
@@ -101,8 +102,8 @@ Result<Tombstones> Tombstones::decode(std::string_view data, const std::string& 
         std::uint64_t id = d.uvarint();
         Interval iv;
         iv.mint = d.varint();
-        iv.maxt = iv.mint + static_cast<std::int64_t>(d.uvarint());
-        if (!d.ok() || id > UINT32_MAX)
+        iv.maxt = wrapAdd(iv.mint, d.uvarint());
+        if (!d.ok() || id > UINT32_MAX || iv.maxt < iv.mint)
             return bad(5, "tombstone " + std::to_string(i) + " truncated or invalid");
         t.add(static_cast<std::uint32_t>(id), iv);
     }

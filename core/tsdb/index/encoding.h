@@ -12,6 +12,12 @@
 
 namespace vigil::tsdb {
 
+// a + b in two's complement, without signed-overflow UB on corrupt input
+// (FORMAT.md: timestamp arithmetic is modulo 2^64).
+inline std::int64_t wrapAdd(std::int64_t a, std::uint64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + b);
+}
+
 class Encbuf {
 public:
     void putU8(std::uint8_t v) { m_buf.push_back(static_cast<char>(v)); }

@@ -163,14 +163,18 @@ Status IndexReader::series(std::uint32_t id, model::Labels* labels,
             ChunkMeta c;
             if (i == 0) {
                 c.mint = d.varint();
-                c.maxt = c.mint + static_cast<std::int64_t>(d.uvarint());
+                c.maxt = wrapAdd(c.mint, d.uvarint());
                 c.ref = d.uvarint();
             } else {
                 const ChunkMeta& p = chunks->back();
-                c.mint = p.maxt + static_cast<std::int64_t>(d.uvarint());
-                c.maxt = c.mint + static_cast<std::int64_t>(d.uvarint());
+                c.mint = wrapAdd(p.maxt, d.uvarint());
+                c.maxt = wrapAdd(c.mint, d.uvarint());
                 c.ref = p.ref + static_cast<std::uint64_t>(d.varint());
             }
+            if (c.maxt < c.mint || (i > 0 && c.mint <= chunks->back().maxt))
+                return corruption("series " + std::to_string(id) + ": chunk " + std::to_string(i) +
+                                      " has an invalid time range",
+                                  m_seriesBase + start);
             chunks->push_back(c);
         }
         if (!d.ok())

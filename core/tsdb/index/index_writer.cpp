@@ -78,12 +78,15 @@ Status IndexWriter::finish(Env* env, const std::string& path) {
             const ChunkMeta& c = s.chunks[i];
             if (i == 0) {
                 series.putVarint(c.mint);
-                series.putUvarint(static_cast<std::uint64_t>(c.maxt - c.mint));
+                series.putUvarint(static_cast<std::uint64_t>(c.maxt) -
+                                  static_cast<std::uint64_t>(c.mint));
                 series.putUvarint(c.ref);
             } else {
                 const ChunkMeta& p = s.chunks[i - 1];
-                series.putUvarint(static_cast<std::uint64_t>(c.mint - p.maxt));
-                series.putUvarint(static_cast<std::uint64_t>(c.maxt - c.mint));
+                series.putUvarint(static_cast<std::uint64_t>(c.mint) -
+                                  static_cast<std::uint64_t>(p.maxt));
+                series.putUvarint(static_cast<std::uint64_t>(c.maxt) -
+                                  static_cast<std::uint64_t>(c.mint));
                 series.putVarint(static_cast<std::int64_t>(c.ref - p.ref));
             }
         }

@@ -25,6 +25,7 @@ private slots:
     void roundTripMatchesReference();
     void chunkRefsAcrossSegments();
     void tombstonesHideDataAndPersist();
+    void tombstonesFileRoundTripAndDamage();
     void mergeQuerierDeduplicates();
     void corruptionIsSetAside_data();
     void corruptionIsSetAside();
@@ -199,6 +200,32 @@ void TestBlock::tombstonesHideDataAndPersist() {
                                       });
     QVERIFY2(st.isOk(), st.message().c_str());
     QCOMPARE(n, want.size());
+}
+
+void TestBlock::tombstonesFileRoundTripAndDamage() {
+    Tombstones t;
+    t.add(1, {model::kMinTimestamp, model::kMaxTimestamp});
+    t.add(7, {5, 5});
+    t.add(7, {6, 9});  // adjacent: merged into [5, 9]
+    t.add(7, {20, 30});
+    t.add(3, {-100, -50});
+    std::string bytes = t.encode();
+    auto back = Tombstones::decode(bytes, "tombstones");
+    QVERIFY2(back.isOk(), back.status().message().c_str());
+    QCOMPARE(back->all(), t.all());
+    QCOMPARE(back->get(7)->size(), std::size_t(2));
+    QCOMPARE(back->get(7)->front(), (Interval{5, 9}));
+    QVERIFY(isDeleted(*back->get(1), 0));
+    QVERIFY(back->get(2) == nullptr);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        std::string bad = bytes;
+        bad[i] = static_cast<char>(bad[i] ^ 0x10);
+        auto r = Tombstones::decode(bad, "blk/tombstones");
+        QVERIFY2(!r.isOk(), ("flip at " + std::to_string(i)).c_str());
+        QVERIFY(r.status().message().find("blk/tombstones: offset ") == 0);
+    }
+    for (std::size_t n = 0; n < bytes.size(); ++n)
+        QVERIFY(!Tombstones::decode(bytes.substr(0, n), "t").isOk());
 }
 
 void TestBlock::mergeQuerierDeduplicates() {
