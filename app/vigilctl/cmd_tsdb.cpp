@@ -17,10 +17,13 @@
 #include <set>
 #include <unordered_set>
 
+#include <QString>
 #include "app/vigilctl/command.h"
+#include "core/engine/data_dir_lock.h"
 #include "core/promql/parser.h"
 #include "core/tsdb/block/block.h"
 #include "core/tsdb/compact/block_set.h"
+#include "core/tsdb/db/exclusive_db.h"
 #include "core/tsdb/import/openmetrics_import.h"
 #include "core/util/human_units.h"
 
@@ -144,10 +147,18 @@ int runImport(const std::vector<std::string>& args) {
             std::fflush(stderr);
         };
     }
+    // The blocks go into the data directory's TSDB; no Vigil may run on it meanwhile.
+    vigil::engine::DataDirLock lock(QString::fromStdString(parsed.positional[1]));
+    if (Status locked = lock.acquire(); !locked.isOk())
+        return fail("tsdb import openmetrics", locked);
+    const std::string tsdbDir = tsdb::tsdbDirForDataDir(parsed.positional[1]);
+    if (!Env::posix()->isDirectory(tsdbDir)) {
+        if (Status made = Env::posix()->createDir(tsdbDir); !made.isOk())
+            return fail("tsdb import openmetrics", made);
+    }
     const double cpu0 = cpuSeconds();
     const auto wall0 = std::chrono::steady_clock::now();
-    auto stats = tsdb::importOpenMetricsFile(Env::posix(), parsed.positional[0],
-                                             parsed.positional[1], options);
+    auto stats = tsdb::importOpenMetricsFile(Env::posix(), parsed.positional[0], tsdbDir, options);
     if (tty)
         std::fprintf(stderr, "\n");
     if (!stats)
@@ -185,7 +196,7 @@ int runAnalyze(const std::vector<std::string>& args) {
         limit = n;
     }
     Env* env = Env::posix();
-    const std::string& dir = parsed.positional[0];
+    const std::string dir = tsdb::tsdbDirForDataDir(parsed.positional[0]);
     auto names = env->getChildren(dir);
     if (!names)
         return fail("tsdb analyze", names.status());
@@ -276,15 +287,17 @@ int runSnapshot(const std::vector<std::string>& args) {
         return vigil::ctl::usageError(*cmd, "expected DATA_DIR and OUT_DIR");
     if (!Env::posix()->isDirectory(parsed.positional[0]))
         return fail("tsdb snapshot", Status::error(parsed.positional[0] + ": not a directory"));
-    auto set = tsdb::BlockSet::open(Env::posix(), parsed.positional[0]);
-    if (!set)
-        return fail("tsdb snapshot", set.status());
-    for (const auto& w : (*set)->warnings())
+    // Through the whole TSDB: the blocks and the head's data (as one more block).
+    auto opened = tsdb::ExclusiveDb::open(parsed.positional[0]);
+    if (!opened)
+        return fail("tsdb snapshot", opened.status());
+    tsdb::Db& db = (*opened)->db();
+    for (const auto& w : db.warnings())
         std::fprintf(stderr, "warning: %s\n", w.c_str());
-    Status st = (*set)->snapshot(parsed.positional[1]);
+    Status st = db.snapshot(parsed.positional[1]);
     if (!st.isOk())
         return fail("tsdb snapshot", st);
-    std::printf("snapshot of %zu blocks written to %s\n", (*set)->blocks().size(),
+    std::printf("snapshot of %zu blocks and the head written to %s\n", db.blocks().blocks().size(),
                 parsed.positional[1].c_str());
     return 0;
 }
@@ -323,20 +336,23 @@ int runDelete(const std::vector<std::string>& args) {
     }
     if (!Env::posix()->isDirectory(parsed.positional[0]))
         return fail("tsdb delete", Status::error(parsed.positional[0] + ": not a directory"));
-    auto set = tsdb::BlockSet::open(Env::posix(), parsed.positional[0]);
-    if (!set)
-        return fail("tsdb delete", set.status());
-    for (const auto& w : (*set)->warnings())
+    // In the head and, as tombstones, in every block.
+    auto opened = tsdb::ExclusiveDb::open(parsed.positional[0]);
+    if (!opened)
+        return fail("tsdb delete", opened.status());
+    tsdb::Db& db = (*opened)->db();
+    for (const auto& w : db.warnings())
         std::fprintf(stderr, "warning: %s\n", w.c_str());
     for (const auto& sel : selectors) {
-        Status st = (*set)->deleteSeries(sel, start, end);
+        Status st = db.deleteSeries(sel, start, end);
         if (!st.isOk())
             return fail("tsdb delete", st);
     }
+    const auto set = &db.blocks();
     std::uint64_t tombstones = 0;
-    for (const auto& b : (*set)->blocks())
+    for (const auto& b : set->blocks())
         tombstones += b->tombstones()->numIntervals();
-    std::printf("deleted; %zu blocks now hold %llu tombstones\n", (*set)->blocks().size(),
+    std::printf("deleted; %zu blocks now hold %llu tombstones\n", set->blocks().size(),
                 static_cast<unsigned long long>(tombstones));
     return 0;
 }
@@ -345,7 +361,8 @@ int runDelete(const std::vector<std::string>& args) {
 
 VIGILCTL_COMMAND({{"tsdb", "import", "openmetrics"},
                   "FILE DATA_DIR [--max-block-duration D] [--samples-per-chunk N]",
-                  "Build blocks in DATA_DIR from an OpenMetrics text file (as promtool "
+                  "Build blocks in the TSDB of Vigil data directory DATA_DIR from an OpenMetrics "
+                  "text file (as promtool "
                   "tsdb create-blocks-from openmetrics).",
                   runImport});
 VIGILCTL_COMMAND({{"tsdb", "analyze"},
@@ -355,7 +372,8 @@ VIGILCTL_COMMAND({{"tsdb", "analyze"},
                   runAnalyze});
 VIGILCTL_COMMAND({{"tsdb", "snapshot"},
                   "DATA_DIR OUT_DIR",
-                  "Write a consistent copy of every block of DATA_DIR into OUT_DIR (hard links).",
+                  "Write a consistent copy of the TSDB of DATA_DIR (blocks as hard links, and the "
+                  "head) into OUT_DIR.",
                   runSnapshot});
 VIGILCTL_COMMAND({{"tsdb", "delete"},
                   "DATA_DIR --match SELECTOR [--start T] [--end T]",

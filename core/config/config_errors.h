@@ -22,6 +22,8 @@ public:
     void add(const YAML::Mark& mark, std::string_view message);
     void add(int line, int column, std::string_view message);  // 1-based; 0 = unknown
     void warn(const YAML::Mark& mark, std::string_view message);
+    // A warning already carrying its own position (from an included file).
+    void warnVerbatim(std::string message) { m_warnings.push_back(std::move(message)); }
 
     bool empty() const { return m_errors.empty(); }
     const std::vector<std::string>& errors() const { return m_errors; }

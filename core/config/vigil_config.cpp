@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <set>
+
 #include <sstream>
 
 #include "core/config/config_errors.h"
@@ -72,9 +75,102 @@ void readServer(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Serve
     reader.finish();
 }
 
+void readStorage(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Storage& storage) {
+    YamlMapReader reader(node, errors, "storage");
+    reader.readDuration("retention_time", storage.retentionTime);
+    reader.readByteSize("retention_size", storage.retentionSize);
+    reader.readDuration("out_of_order_window", storage.outOfOrderWindow);
+    reader.finish();
+}
+
+void readHostCollector(const YAML::Node& node, ConfigErrors& errors,
+                       VigilConfig::HostCollector& host) {
+    YamlMapReader reader(node, errors, "host_collector");
+    reader.read("enabled", host.enabled);
+    if (reader.readDuration("scrape_interval", host.scrapeInterval) &&
+        host.scrapeInterval.count() <= 0) {
+        errors.add(reader.child("scrape_interval").Mark(),
+                   "host_collector.scrape_interval: must be positive");
+    }
+    reader.finish();
+}
+
+void readRemoteWriteReceiver(const YAML::Node& node, ConfigErrors& errors,
+                             VigilConfig::RemoteWriteReceiver& out) {
+    YamlMapReader reader(node, errors, "remote_write_receiver");
+    reader.read("enabled", out.enabled);
+    if (YAML::Node users = reader.child("basic_auth_users"); users && !users.IsNull()) {
+        if (!users.IsMap()) {
+            errors.add(
+                users.Mark(),
+                "remote_write_receiver.basic_auth_users: expected a mapping of user names to "
+                "bcrypt hashes");
+        } else {
+            for (auto it = users.begin(); it != users.end(); ++it) {
+                const std::string hash =
+                    it->second.IsScalar() ? it->second.Scalar() : std::string();
+                // A bcrypt hash: $2a$, $2b$ or $2y$, cost, 53 characters of salt and hash.
+                if (hash.size() != 60 || hash.rfind("$2", 0) != 0) {
+                    errors.add(it->second.Mark(),
+                               "remote_write_receiver.basic_auth_users." + it->first.Scalar() +
+                                   ": expected a bcrypt hash (for example from htpasswd -nB)");
+                    continue;
+                }
+                out.basicAuthUsers[it->first.Scalar()] = hash;
+            }
+        }
+    }
+    reader.finish();
+}
+
+// `global`, inline `scrape_configs` and `prometheus_config`.
+void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& fileName,
+                  VigilConfig& config) {
+    const std::string baseDir = std::filesystem::path(fileName).parent_path().string();
+    readGlobalConfig(top.child("global"), errors, config.global);
+    readScrapeConfigs(top.child("scrape_configs"), errors, config.global, baseDir,
+                      config.scrapeConfigs);
+
+    std::string prometheusFile;
+    if (!top.read("prometheus_config", prometheusFile))
+        return;
+    if (!std::filesystem::path(prometheusFile).is_absolute() && !baseDir.empty()) {
+        prometheusFile =
+            (std::filesystem::path(baseDir) / prometheusFile).lexically_normal().string();
+    }
+    config.prometheusConfigFile = prometheusFile;
+    auto loaded = loadPrometheusConfig(prometheusFile);
+    if (!loaded) {
+        errors.add(top.child("prometheus_config").Mark(),
+                   "prometheus_config: " + loaded.status().message());
+        return;
+    }
+    for (const auto& warning : loaded->warnings)
+        errors.warnVerbatim(warning);
+    if (!loaded->config.ruleFiles.empty()) {
+        errors.warn(top.child("prometheus_config").Mark(),
+                    "prometheus_config: the rule_files of " + prometheusFile +
+                        " are read but not evaluated by this version of Vigil");
+    }
+    std::set<std::string> jobs;
+    for (const auto& job : config.scrapeConfigs)
+        jobs.insert(job.jobName);
+    for (auto& job : loaded->config.scrapeConfigs) {
+        if (!jobs.insert(job.jobName).second) {
+            errors.add(top.child("prometheus_config").Mark(),
+                       "prometheus_config: job \"" + job.jobName + "\" of " + prometheusFile +
+                           " is also defined in scrape_configs here");
+            continue;
+        }
+        config.scrapeConfigs.push_back(std::move(job));
+    }
+}
+
 }  // namespace
 
-Result<LoadedConfig> parseVigilConfig(std::string_view text, const std::string& fileName) {
+Result<LoadedConfig> parseVigilConfig(
+
+    std::string_view text, const std::string& fileName) {
     ConfigErrors errors(fileName);
     YAML::Node root;
     try {
@@ -87,6 +183,12 @@ Result<LoadedConfig> parseVigilConfig(std::string_view text, const std::string& 
     LoadedConfig loaded;
     YamlMapReader top(root, errors, "");
     readServer(top.child("server"), errors, loaded.config.server);
+    readStorage(top.child("storage"), errors, loaded.config.storage);
+    readHostCollector(top.child("host_collector"), errors, loaded.config.hostCollector);
+    readRemoteWriteReceiver(top.child("remote_write_receiver"), errors,
+                            loaded.config.remoteWriteReceiver);
+    readScraping(top, errors, fileName, loaded.config);
+
     top.readEnum("log_level", loaded.config.logLevel, {"debug", "info", "warning", "error"});
     top.finish();
 

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
+
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/config/prometheus_config.h"
 #include "core/util/status.h"
 
 namespace vigil::config {
@@ -25,6 +29,32 @@ struct VigilConfig {
         ListenAddress listen;
         std::uint64_t maxRequestBytes = 32ULL << 20;  // larger request bodies get 413
     } server;
+
+    // The metrics TSDB (in <data dir>/metrics).
+    struct Storage {
+        std::chrono::milliseconds retentionTime{15LL * 24 * 3600 * 1000};  // 0: no time limit
+        std::uint64_t retentionSize = 10ULL << 30;                         // 0: no size limit
+        std::chrono::milliseconds outOfOrderWindow{0};                     // off by default
+    } storage;
+
+    // The built-in node_exporter-compatible collector (job "vigil-host").
+    struct HostCollector {
+        bool enabled = true;
+        std::chrono::milliseconds scrapeInterval{15000};
+    } hostCollector;
+
+    // POST /api/v1/write on the listener (Prometheus remote write 1.0).
+    struct RemoteWriteReceiver {
+        bool enabled = true;
+        std::map<std::string, std::string> basicAuthUsers;  // user → bcrypt hash; empty: open
+    } remoteWriteReceiver;
+
+    // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
+    // inline, and/or `prometheus_config: path` to an existing prometheus.yml
+    // whose scrape_configs are used unchanged.
+    std::string prometheusConfigFile;  // absolute after loading; empty: none
+    GlobalConfig global;
+    std::vector<ScrapeConfig> scrapeConfigs;  // inline ones first, then the file's
 
     std::string logLevel = "info";  // debug, info, warning, error
 };

@@ -4,8 +4,14 @@
 #include <QMetaType>
 #include <cassert>
 
+#include "core/collect/host_collector_service.h"
 #include "core/http/http_service.h"
+#include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
+#include "core/promql/engine.h"
+#include "core/receive/remote_write_receiver.h"
+#include "core/scrape/scrape_service.h"
+#include "core/tsdb/db/tsdb_service.h"
 
 namespace vigil::engine {
 
@@ -15,11 +21,51 @@ Engine::Engine(EngineOptions options, QObject* parent)
     : QObject(parent), m_options(std::move(options)), m_lock(m_options.dataDir) {
     qRegisterMetaType<vigil::engine::Service::State>();
     instrument::registerProcessMetrics(m_metrics);
+    const config::VigilConfig& config = m_options.config;
 
-    auto http = std::make_unique<http::HttpService>(m_options.config.server, m_metrics,
+    // Start order: storage first, then the listener, then what writes into
+    // storage; stop runs in reverse, so nothing writes to a closed TSDB.
+    tsdb::DbOptions db;
+    db.retentionMs = config.storage.retentionTime.count();
+    db.retentionBytes = config.storage.retentionSize;
+    db.outOfOrderWindowMs = config.storage.outOfOrderWindow.count();
+    auto tsdb = std::make_unique<tsdb::TsdbService>(
+        tsdb::tsdbDirForDataDir(m_options.dataDir.toStdString()), db, m_metrics);
+    m_tsdb = tsdb.get();
+    addService(std::move(tsdb));
+
+    m_queryEngine = std::make_unique<promql::Engine>();
+    auto http = std::make_unique<http::HttpService>(config.server, m_metrics,
                                                     [this] { return m_running.load(); });
+    http->addRoutes([this](httplib::Server& server) {
+        http::installPrometheusApi(server, {m_tsdb, m_queryEngine.get()});
+    });
+    if (config.remoteWriteReceiver.enabled) {
+        receive::RemoteWriteReceiverOptions receiver;
+        receiver.maxRequestBytes = config.server.maxRequestBytes;
+        receiver.basicAuthUsers = config.remoteWriteReceiver.basicAuthUsers;
+        m_remoteWrite =
+            std::make_unique<receive::RemoteWriteReceiver>(*m_tsdb, receiver, m_metrics);
+        http->addRoutes([this](httplib::Server& server) { m_remoteWrite->install(server); });
+    }
     m_http = http.get();
     addService(std::move(http));
+
+    if (config.hostCollector.enabled) {
+        collect::HostCollectorServiceOptions host;
+        host.interval = config.hostCollector.scrapeInterval;
+        addService(std::make_unique<collect::HostCollectorService>(*m_tsdb, host, m_metrics));
+    }
+    if (!config.scrapeConfigs.empty()) {
+        auto scrape =
+            std::make_unique<scrape::ScrapeService>(*m_tsdb, config.scrapeConfigs, m_metrics);
+        m_scrape = scrape.get();
+        addService(std::move(scrape));
+    }
+}
+
+model::Storage& Engine::storage() {
+    return *m_tsdb;
 }
 
 Engine::~Engine() {

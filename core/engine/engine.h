@@ -14,6 +14,21 @@
 namespace vigil::http {
 class HttpService;
 }
+namespace vigil::model {
+class Storage;
+}
+namespace vigil::promql {
+class Engine;
+}
+namespace vigil::receive {
+class RemoteWriteReceiver;
+}
+namespace vigil::scrape {
+class ScrapeService;
+}
+namespace vigil::tsdb {
+class TsdbService;
+}
 
 namespace vigil::engine {
 
@@ -59,6 +74,14 @@ public:
     const QString& configFile() const { return m_options.configFile; }
     instrument::MetricRegistry& metrics() { return m_metrics; }
 
+    // The metrics storage every part of the engine reads and writes (the
+    // TSDB); refuses with an error while the engine is stopped.
+    model::Storage& storage();
+    // The PromQL engine (worker pool) that answers the API and the UI.
+    promql::Engine& queryEngine() { return *m_queryEngine; }
+    // Null when no scrape_configs are configured.
+    scrape::ScrapeService* scrapeService() { return m_scrape; }
+
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;
     std::vector<ServiceStatus> serviceStatuses() const;
@@ -75,7 +98,12 @@ private:
     DataDirLock m_lock;
     std::vector<std::unique_ptr<Service>> m_services;  // start order
     http::HttpService* m_http = nullptr;               // owned by m_services
-    std::vector<ServiceStatus> m_statuses;             // updated on this object's thread
+    tsdb::TsdbService* m_tsdb = nullptr;               // owned by m_services
+    scrape::ScrapeService* m_scrape = nullptr;         // owned by m_services
+    std::unique_ptr<promql::Engine> m_queryEngine;
+    std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
+
+    std::vector<ServiceStatus> m_statuses;  // updated on this object's thread
     std::atomic<bool> m_running{false};
 };
 

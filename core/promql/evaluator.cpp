@@ -734,8 +734,12 @@ private:
                 if (!inserted) {
                     const Labels& a = rhs[it->second.first].labels;
                     const Labels& c = rhs[ri].labels;
-                    const Labels& first = a < c ? a : c;
-                    const Labels& second = a < c ? c : a;
+                    // Prometheus 2.42 names the series it is at, then the one
+                    // it had already seen; Prometheus 3 sorts the two.
+                    const bool sorted = m_ctx.options.prometheus3;
+                    const Labels& first = sorted ? (a < c ? a : c) : c;
+                    const Labels& second = sorted ? (a < c ? c : a) : a;
+
                     throw EvalError{"found duplicate series for the match group " +
                                         promLabelsString(matchLabels(c, m.matchingLabels, m.on)) +
                                         " on the " + (swapSides ? "left" : "right") +

@@ -1,11 +1,14 @@
 #include "core/promql/storage_factory.h"
 
+#include "core/tsdb/db/exclusive_db.h"
+
 namespace vigil::promql {
 
 Result<std::unique_ptr<model::Storage>> openStorageForQuery(const std::string& dataDir) {
-    // To be wired to the TSDB head and blocks (core/tsdb) when they land.
-    return Status::error(Status::Code::kUnavailable,
-                         "cannot open " + dataDir + ": the TSDB is not available in this build");
+    auto db = tsdb::ExclusiveDb::open(dataDir);
+    if (!db)
+        return db.status();
+    return std::unique_ptr<model::Storage>(std::move(*db));
 }
 
 }  // namespace vigil::promql

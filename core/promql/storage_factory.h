@@ -6,9 +6,9 @@
 #include "core/model/storage.h"
 #include "core/util/status.h"
 
-// Opens the storage `vigilctl query` and `vigilctl query-range` read from.
-// Until the on-disk TSDB reader lands this reports that the TSDB is not
-// available; it never invents data.
+// Opens the TSDB of a Vigil data directory for `vigilctl query` and
+// `vigilctl query-range` (see tsdb::ExclusiveDb: refused while a Vigil runs
+// on that directory).
 
 namespace vigil::promql {
 

@@ -23,6 +23,60 @@ private slots:
         QCOMPARE(loaded->config.server.listen.toString(), std::string("[::1]:19595"));
         QCOMPARE(loaded->config.server.maxRequestBytes, std::uint64_t(4) << 20);
         QCOMPARE(loaded->config.logLevel, std::string("debug"));
+        QCOMPARE(loaded->config.storage.retentionTime.count(), 30LL * 86400000);
+        QCOMPARE(loaded->config.storage.retentionSize, std::uint64_t(2) << 30);
+        QCOMPARE(loaded->config.storage.outOfOrderWindow.count(), 600000LL);
+        QCOMPARE(loaded->config.hostCollector.enabled, false);
+        QCOMPARE(loaded->config.hostCollector.scrapeInterval.count(), 30000LL);
+    }
+
+    void scrapingAndReceivers() {
+        auto loaded = loadVigilConfig(testData("with_scraping.yml").toStdString());
+        QVERIFY2(loaded.isOk(), loaded.status().message().c_str());
+        const auto& config = loaded->config;
+        QCOMPARE(config.global.scrapeInterval.count(), 20000);
+        QVERIFY(QString::fromStdString(config.prometheusConfigFile)
+                    .endsWith("/testdata/prometheus.yml"));
+        // Inline jobs first (with vigil.yml's global), then the file's (with its own).
+        QCOMPARE(config.scrapeConfigs.size(), std::size_t(4));
+        QCOMPARE(config.scrapeConfigs[0].jobName, std::string("local-app"));
+        QCOMPARE(config.scrapeConfigs[0].scrapeInterval.count(), 20000);
+        QCOMPARE(config.scrapeConfigs[1].jobName, std::string("prometheus"));
+        QCOMPARE(config.scrapeConfigs[1].scrapeInterval.count(), 15000);
+        QCOMPARE(config.remoteWriteReceiver.basicAuthUsers.size(), std::size_t(1));
+        bool warnedRules = false, includedWarning = false;
+        for (const auto& w : loaded->warnings) {
+            warnedRules |= w.find("rule_files of") != std::string::npos;
+            includedWarning |=
+                w.find("/testdata/prometheus.yml:56:5: scrape_configs[2].kubernetes_sd_configs") ==
+                    0 ||
+                w.find("prometheus.yml:56:5: scrape_configs[2].kubernetes_sd_configs") !=
+                    std::string::npos;
+        }
+        QVERIFY(warnedRules);
+        QVERIFY(includedWarning);
+    }
+
+    void scrapingErrors_data() {
+        QTest::addColumn<QString>("yaml");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing-prometheus-file")
+            << "prometheus_config: /nonexistent/prometheus.yml\n"
+            << "t.yml:1:20: prometheus_config: cannot read /nonexistent/prometheus.yml";
+        QTest::newRow("bad-hash")
+            << "remote_write_receiver:\n  basic_auth_users:\n    u: plaintext\n"
+            << "t.yml:3:8: remote_write_receiver.basic_auth_users.u: expected a bcrypt hash";
+        QTest::newRow("bad-inline-job")
+            << "scrape_configs:\n  - job_name: a\n    scrape_timeout: 2m\n"
+            << "t.yml:3:21: scrape timeout greater than scrape interval";
+    }
+    void scrapingErrors() {
+        QFETCH(QString, yaml);
+        QFETCH(QString, expected);
+        auto loaded = parseVigilConfig(yaml.toStdString(), "t.yml");
+        QVERIFY(!loaded.isOk());
+        const QString message = QString::fromStdString(loaded.status().message());
+        QVERIFY2(message.startsWith(expected), qPrintable(message));
     }
 
     void emptyFileGivesDefaults() {
@@ -98,6 +152,12 @@ private slots:
         QTest::newRow("document-not-map")
             << "- a\n- b\n"
             << "t.yml:1:1: the document: expected a mapping, got a list";
+        QTest::newRow("bad-retention")
+            << "storage:\n  retention_time: 15 days\n"
+            << "t.yml:2:19: storage.retention_time: not a valid duration string";
+        QTest::newRow("host-interval-zero")
+            << "host_collector:\n  scrape_interval: 0s\n"
+            << "t.yml:2:20: host_collector.scrape_interval: must be positive";
         QTest::newRow("tab-indent") << "server:\n\tlisten: x\n"
                                     << "t.yml:2:8: invalid YAML: illegal map value";
     }

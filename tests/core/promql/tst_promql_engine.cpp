@@ -232,11 +232,12 @@ void TestPromqlEngine::errors_data() {
     QTest::newRow("parse error") << "sum("
                                  << "1:5: parse error: unclosed left parenthesis"
                                  << "";
+    // Prometheus 2.42's order: the series it is at, then the one seen before.
     QTest::newRow("many-to-many")
         << "temp + on() http_requests"
         << "found duplicate series for the match group {} on the right hand-side of the "
-           "operation: [{__name__=\"http_requests\", instance=\"0\", job=\"api\"}, "
-           "{__name__=\"http_requests\", instance=\"1\", job=\"api\"}];many-to-many "
+           "operation: [{__name__=\"http_requests\", instance=\"1\", job=\"api\"}, "
+           "{__name__=\"http_requests\", instance=\"0\", job=\"api\"}];many-to-many "
            "matching not allowed: matching labels must be unique on one side"
         << "temp + on () http_requests";
     QTest::newRow("duplicate labelset") << "rate({__name__=~\"temp|temp2\"}[5m])"

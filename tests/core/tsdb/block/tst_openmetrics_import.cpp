@@ -264,7 +264,7 @@ void TestOpenMetricsImport::vigilctlCommands() {
         run(ctl, {"tsdb", "delete", data, "--match", "node_load1{instance=\"host-0000:9100\"}",
                   "--start", "2025-01-01T00:10:00Z", "--end", "1735690800"});
     QVERIFY2(del.code == 0, qPrintable(del.err));
-    SeriesMap after = readAll(data.toStdString());
+    SeriesMap after = readAll((data + "/metrics").toStdString());
     const model::Labels load{
         {"__name__", "node_load1"}, {"instance", "host-0000:9100"}, {"job", "node"}};
     QVERIFY(after.count(load));
