@@ -32,18 +32,23 @@ public:
     static QString binary() { return QStandardPaths::findExecutable("prometheus"); }
 
     // Writes `configYaml`, starts Prometheus and waits for /-/ready. Returns
-    // an empty string on success, otherwise what went wrong.
+    // an empty string on success, otherwise what went wrong. The text
+    // "$PROMETHEUS_ADDRESS" in the config becomes Prometheus's own address
+    // (for a self-scrape).
+
     // `dataDir` empty: a fresh directory of the test's own.
     QString start(const QByteArray& configYaml, const QStringList& extraArgs = {},
                   const QString& dataDir = {}) {
         if (binary().isEmpty())
             return "prometheus is not installed";
+        m_port = freeLoopbackPort();
+        QByteArray yaml = configYaml;
+        yaml.replace("$PROMETHEUS_ADDRESS", address().toUtf8());
         QFile config(m_dir.filePath("prometheus.yml"));
-        if (!config.open(QIODevice::WriteOnly) || config.write(configYaml) != configYaml.size()) {
+        if (!config.open(QIODevice::WriteOnly) || config.write(yaml) != yaml.size()) {
             return "cannot write prometheus.yml";
         }
         config.close();
-        m_port = freeLoopbackPort();
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_dataDir = dataDir.isEmpty() ? m_dir.filePath("data") : dataDir;
         QStringList args{"--config.file=" + config.fileName(), "--storage.tsdb.path=" + m_dataDir,
@@ -82,7 +87,6 @@ private:
     QProcess m_process;
     int m_port = 0;
     QString m_dataDir;
-
 };
 
 }  // namespace vigil::test
