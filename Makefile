@@ -14,12 +14,7 @@ CTEST_JOBS  ?= 2
 WERROR      := $(if $(filter true 1 yes,$(CI)),ON,OFF)
 VIGIL_ARGS  ?=
 
-# ccache with precompiled headers needs these sloppiness settings; a base
-# directory makes the cache shared between checkouts (a CI clone hits what a
-# developer's tree compiled).
-export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
-export CCACHE_BASEDIR := $(CURDIR)
-export CCACHE_NOHASHDIR := true
+
 
 
 .PHONY: all run test test-asan bench deps deps-build deps-test build configure package format clean

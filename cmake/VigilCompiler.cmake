@@ -2,9 +2,15 @@
 
 find_program(VIGIL_CCACHE ccache)
 if(VIGIL_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-    set(CMAKE_C_COMPILER_LAUNCHER "${VIGIL_CCACHE}")
-    set(CMAKE_CXX_COMPILER_LAUNCHER "${VIGIL_CCACHE}")
+    # Precompiled headers need these sloppiness settings to be cacheable; the
+    # base directory lets every checkout share one cache.
+    set(launcher "${CMAKE_COMMAND}" -E env
+        "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+        "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}" "CCACHE_NOHASHDIR=true" "${VIGIL_CCACHE}")
+    set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})
 endif()
+
 
 add_library(vigil_warnings INTERFACE)
 target_compile_options(vigil_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
