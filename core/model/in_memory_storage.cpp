@@ -8,17 +8,23 @@ namespace vigil::model {
 
 const char* appendErrorName(AppendError error) {
     switch (error) {
-        case AppendError::kNone: return "none";
-        case AppendError::kOutOfOrder: return "out_of_order";
-        case AppendError::kDuplicate: return "duplicate";
-        case AppendError::kOutOfBounds: return "out_of_bounds";
-        case AppendError::kTooOld: return "too_old";
+        case AppendError::kNone:
+            return "none";
+        case AppendError::kOutOfOrder:
+            return "out_of_order";
+        case AppendError::kDuplicate:
+            return "duplicate";
+        case AppendError::kOutOfBounds:
+            return "out_of_bounds";
+        case AppendError::kTooOld:
+            return "too_old";
     }
     return "unknown";
 }
 
 Status collectSamples(SampleIterator& iterator, std::vector<Sample>& out) {
-    while (iterator.next()) out.push_back(iterator.at());
+    while (iterator.next())
+        out.push_back(iterator.at());
     return iterator.status();
 }
 
@@ -28,7 +34,8 @@ using SampleVector = std::shared_ptr<const std::vector<Sample>>;
 
 class VectorIterator : public SampleIterator {
 public:
-    VectorIterator(SampleVector samples, Timestamp mint, Timestamp maxt) : m_samples(std::move(samples)) {
+    VectorIterator(SampleVector samples, Timestamp mint, Timestamp maxt)
+        : m_samples(std::move(samples)) {
         auto lo = std::lower_bound(m_samples->begin(), m_samples->end(), mint,
                                    [](const Sample& s, Timestamp t) { return s.t < t; });
         auto hi = std::upper_bound(m_samples->begin(), m_samples->end(), maxt,
@@ -38,13 +45,16 @@ public:
         m_pos = m_begin;
     }
     bool next() override {
-        if (m_started) ++m_pos;
+        if (m_started)
+            ++m_pos;
         m_started = true;
         return m_pos < m_end;
     }
     bool seek(Timestamp t) override {
-        if (!m_started) m_started = true;
-        if (m_pos < m_end && (*m_samples)[m_pos].t >= t) return true;
+        if (!m_started)
+            m_started = true;
+        if (m_pos < m_end && (*m_samples)[m_pos].t >= t)
+            return true;
         auto it = std::lower_bound(m_samples->begin() + static_cast<std::ptrdiff_t>(m_pos),
                                    m_samples->begin() + static_cast<std::ptrdiff_t>(m_end), t,
                                    [](const Sample& s, Timestamp ts) { return s.t < ts; });
@@ -61,10 +71,12 @@ private:
 
 class VectorSeriesSet : public SeriesSet {
 public:
-    VectorSeriesSet(std::vector<std::pair<Labels, SampleVector>> series, Timestamp mint, Timestamp maxt)
+    VectorSeriesSet(std::vector<std::pair<Labels, SampleVector>> series, Timestamp mint,
+                    Timestamp maxt)
         : m_series(std::move(series)), m_mint(mint), m_maxt(maxt) {}
     bool next() override {
-        if (m_started) ++m_pos;
+        if (m_started)
+            ++m_pos;
         m_started = true;
         return m_pos < m_series.size();
     }
@@ -87,26 +99,32 @@ public:
     InMemoryQuerier(const InMemoryStorage& storage, Timestamp mint, Timestamp maxt)
         : m_storage(storage), m_mint(mint), m_maxt(maxt) {}
 
-    Result<std::unique_ptr<SeriesSet>> select(const std::vector<Matcher>& matchers, const SelectHints&) override {
+    Result<std::unique_ptr<SeriesSet>> select(const std::vector<Matcher>& matchers,
+                                              const SelectHints&) override {
         std::vector<std::pair<Labels, SampleVector>> found;
         std::shared_lock lock(m_storage.m_mutex);
         for (const auto& [labels, samples] : m_storage.m_series) {
-            if (!matchesAll(matchers, labels)) continue;
+            if (!matchesAll(matchers, labels))
+                continue;
             // A series with no sample in range is not part of the result.
             auto it = std::lower_bound(samples->begin(), samples->end(), m_mint,
                                        [](const Sample& s, Timestamp t) { return s.t < t; });
-            if (it == samples->end() || it->t > m_maxt) continue;
+            if (it == samples->end() || it->t > m_maxt)
+                continue;
             found.emplace_back(labels, samples);
         }
-        return std::unique_ptr<SeriesSet>(std::make_unique<VectorSeriesSet>(std::move(found), m_mint, m_maxt));
+        return std::unique_ptr<SeriesSet>(
+            std::make_unique<VectorSeriesSet>(std::move(found), m_mint, m_maxt));
     }
 
     Result<std::vector<std::string>> labelNames(const std::vector<Matcher>& matchers) override {
         std::set<std::string> names;
         std::shared_lock lock(m_storage.m_mutex);
         for (const auto& [labels, samples] : m_storage.m_series) {
-            if (!matchesAll(matchers, labels)) continue;
-            for (const auto& label : labels) names.insert(label.name);
+            if (!matchesAll(matchers, labels))
+                continue;
+            for (const auto& label : labels)
+                names.insert(label.name);
         }
         return std::vector<std::string>(names.begin(), names.end());
     }
@@ -116,9 +134,11 @@ public:
         std::set<std::string> values;
         std::shared_lock lock(m_storage.m_mutex);
         for (const auto& [labels, samples] : m_storage.m_series) {
-            if (!matchesAll(matchers, labels)) continue;
+            if (!matchesAll(matchers, labels))
+                continue;
             const std::string_view value = labels.get(name);
-            if (!value.empty()) values.insert(std::string(value));
+            if (!value.empty())
+                values.insert(std::string(value));
         }
         return std::vector<std::string>(values.begin(), values.end());
     }
@@ -140,8 +160,10 @@ public:
         std::unique_lock lock(m_storage.m_mutex);
         for (const auto& [labels, sample] : m_pending) {
             auto& slot = m_storage.m_series[labels];
-            auto samples = slot ? std::make_shared<std::vector<Sample>>(*slot) : std::make_shared<std::vector<Sample>>();
-            if (!samples->empty() && samples->back().t >= sample.t) continue;  // in-order only
+            auto samples = slot ? std::make_shared<std::vector<Sample>>(*slot)
+                                : std::make_shared<std::vector<Sample>>();
+            if (!samples->empty() && samples->back().t >= sample.t)
+                continue;  // in-order only
             samples->push_back(sample);
             slot = std::move(samples);
         }
@@ -159,12 +181,15 @@ std::unique_ptr<Querier> InMemoryStorage::querier(Timestamp mint, Timestamp maxt
     return std::make_unique<InMemoryQuerier>(*this, mint, maxt);
 }
 
-std::unique_ptr<Appender> InMemoryStorage::appender() { return std::make_unique<InMemoryAppender>(*this); }
+std::unique_ptr<Appender> InMemoryStorage::appender() {
+    return std::make_unique<InMemoryAppender>(*this);
+}
 
 void InMemoryStorage::put(const Labels& labels, Timestamp t, double v) {
     std::unique_lock lock(m_mutex);
     auto& slot = m_series[labels];
-    auto samples = slot ? std::make_shared<std::vector<Sample>>(*slot) : std::make_shared<std::vector<Sample>>();
+    auto samples = slot ? std::make_shared<std::vector<Sample>>(*slot)
+                        : std::make_shared<std::vector<Sample>>();
     auto it = std::lower_bound(samples->begin(), samples->end(), t,
                                [](const Sample& s, Timestamp ts) { return s.t < ts; });
     if (it != samples->end() && it->t == t) {

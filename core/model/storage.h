@@ -76,10 +76,10 @@ public:
 // Why a sample was refused; each reason is counted in /metrics.
 enum class AppendError : std::uint8_t {
     kNone,
-    kOutOfOrder,      // older than the series' newest sample (and outside the out-of-order window)
-    kDuplicate,       // same timestamp, different value
-    kOutOfBounds,     // older than the head's lower bound (data already cut into blocks)
-    kTooOld,          // outside the retention
+    kOutOfOrder,   // older than the series' newest sample (and outside the out-of-order window)
+    kDuplicate,    // same timestamp, different value
+    kOutOfBounds,  // older than the head's lower bound (data already cut into blocks)
+    kTooOld,       // outside the retention
 };
 const char* appendErrorName(AppendError error);
 

@@ -5,8 +5,12 @@
 using namespace vigil::model;
 
 namespace {
-Matcher eq(const char* name, const char* value) { return *Matcher::make(MatchType::kEqual, name, value); }
-Matcher re(const char* name, const char* value) { return *Matcher::make(MatchType::kRegexp, name, value); }
+Matcher eq(const char* name, const char* value) {
+    return *Matcher::make(MatchType::kEqual, name, value);
+}
+Matcher re(const char* name, const char* value) {
+    return *Matcher::make(MatchType::kRegexp, name, value);
+}
 }  // namespace
 
 class TestInMemoryStorage : public QObject {
@@ -42,8 +46,10 @@ private slots:
 
     void seekNeverGoesBack() {
         InMemoryStorage storage;
-        for (int i = 0; i < 10; ++i) storage.put(Labels{{"__name__", "x"}}, i * 10, i);
-        auto set = std::move(*storage.querier(kMinTimestamp, kMaxTimestamp)->select({eq("__name__", "x")}));
+        for (int i = 0; i < 10; ++i)
+            storage.put(Labels{{"__name__", "x"}}, i * 10, i);
+        auto set = std::move(
+            *storage.querier(kMinTimestamp, kMaxTimestamp)->select({eq("__name__", "x")}));
         QVERIFY(set->next());
         auto it = set->iterator();
         QVERIFY(it->seek(35));
