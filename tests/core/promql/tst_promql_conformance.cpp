@@ -63,13 +63,12 @@ QString failingLines(const QString& output) {
 }
 
 // Reasons an eval of the newer scripts may be skipped for: features left out
-// on purpose (native histograms, annotations and experimental syntax).
+// on purpose (native histograms and experimental syntax).
 bool acceptableSkipReason(const QString& reason) {
     static const QStringList kAllowed = {
         "native histograms are not supported",
         "native histograms with custom buckets (load_with_nhcb) are not supported",
         "native histogram trim operator",
-        "PromQL warning/info annotations are not implemented",
         "anchored and smoothed range selectors are not supported",
         "start timestamps (@st) are not supported",
         "function start_timestamp() is not supported",
