@@ -56,9 +56,10 @@ samples=$(sed -n 's/.* series, \([0-9]*\) samples .*/\1/p' "$work/vigil.out")
 read -r pu ps pw pm <"$work/promtool.time"
 read -r vu vs vw vm <"$work/vigil.time"
 pc=$(bytes "$work/prom" chunks); pa=$(bytes "$work/prom" all)
-vc=$(bytes "$work/vigil" chunks); va=$(bytes "$work/vigil" all)
+# vigilctl imports into the TSDB of a Vigil data directory: <dir>/metrics.
+vc=$(bytes "$work/vigil/metrics" chunks); va=$(bytes "$work/vigil/metrics" all)
 pb=$(find "$work/prom" -mindepth 1 -maxdepth 1 -type d -name '[0-7]*' | wc -l)
-vb=$(find "$work/vigil" -mindepth 1 -maxdepth 1 -type d -name '[0-7]*' | wc -l)
+vb=$(find "$work/vigil/metrics" -mindepth 1 -maxdepth 1 -type d -name '[0-7]*' | wc -l)
 
 awk -v s="$samples" -v pu="$pu" -v ps="$ps" -v pw="$pw" -v pm="$pm" -v vu="$vu" -v vs="$vs" \
     -v vw="$vw" -v vm="$vm" -v pc="$pc" -v pa="$pa" -v vc="$vc" -v va="$va" -v pb="$pb" -v vb="$vb" 'BEGIN {
@@ -77,4 +78,4 @@ awk -v s="$samples" -v pu="$pu" -v ps="$ps" -v pw="$pw" -v pm="$pm" -v vu="$vu" 
 }'
 
 echo
-"$bench" "$work/vigil"
+"$bench" "$work/vigil/metrics"
