@@ -1,7 +1,7 @@
 #pragma once
 
 // The records the head writes to the WAL (Prometheus tsdb/record). Byte
-// formats are specified in core/tsdb/WAL_FORMAT.md ("Records").
+// formats are specified in core/tsdb/FORMAT.md ("Write-ahead log", "Records").
 //
 // Encoders clear `out` and write one record into it, so a caller can reuse
 // one buffer. Decoders append to `out` (reuse a vector: no per-sample

@@ -1,7 +1,7 @@
 #pragma once
 
 // The on-disk layout shared by the WAL writer, reader and checkpoints. The
-// byte format is specified in core/tsdb/WAL_FORMAT.md.
+// byte format is specified in core/tsdb/FORMAT.md ("Write-ahead log").
 
 #include <cstddef>
 #include <cstdint>

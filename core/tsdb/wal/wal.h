@@ -2,7 +2,7 @@
 
 // The write-ahead log of the TSDB head (Prometheus tsdb/wlog): a directory of
 // numbered segment files made of 32 KiB pages holding checksummed record
-// fragments. Format: core/tsdb/WAL_FORMAT.md.
+// fragments. Format: core/tsdb/FORMAT.md ("Write-ahead log").
 
 #include <cstdint>
 #include <memory>
