@@ -7,6 +7,7 @@
 
 #include "core/model/labels.h"
 #include "core/model/matcher.h"
+#include "core/util/go_quote.h"  // goQuote, Go's %q
 #include "core/util/status.h"
 
 namespace vigil::notify {
@@ -29,9 +30,6 @@ std::string amMatcherText(const model::Matcher& matcher);
 std::string amMatchersText(const std::vector<model::Matcher>& matchers);
 // {a="1", b="2"}: the form of group labels in group keys.
 std::string amLabelSetText(const model::Labels& labels);
-
-// Go's strconv.Quote.
-std::string goQuote(std::string_view s);
 
 // The alert fingerprint: 64-bit FNV-1a over the sorted labels (name, 0xff,
 // value, 0xff each), as prometheus/common's model.LabelSet.Fingerprint.

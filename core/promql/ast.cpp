@@ -1,4 +1,5 @@
 #include "core/promql/ast.h"
+#include "core/util/go_quote.h"
 
 #include <algorithm>
 #include <charconv>
@@ -346,7 +347,7 @@ bool isLegacyName(std::string_view s, bool colons) {
 // Label names that are not plain identifiers are written quoted (newer
 // Prometheus UTF-8 names), so the output re-parses.
 std::string labelName(const std::string& name) {
-    return isLegacyName(name, false) ? name : quoteString(name);
+    return isLegacyName(name, false) ? name : vigil::goQuote(name);
 }
 
 std::string joinLabels(const std::vector<std::string>& labels) {
@@ -368,11 +369,11 @@ std::string selectorBody(const VectorSelector& vs) {
             continue;
         }
         parts.push_back(labelName(m.name()) + model::matchTypeToString(m.type()) +
-                        quoteString(m.value()));
+                        vigil::goQuote(m.value()));
     }
     std::sort(parts.begin(), parts.end());
     if (!vs.name.empty() && !isLegacyName(vs.name, true)) {
-        std::string out = "{" + quoteString(vs.name);
+        std::string out = "{" + vigil::goQuote(vs.name);
         for (const auto& p : parts)
             out += ", " + p;
         return out + "}";
@@ -420,7 +421,7 @@ void print(const Expr& expr, std::string* out) {
             return;
         }
         case NodeKind::kStringLiteral:
-            *out += quoteString(static_cast<const StringLiteral&>(expr).value);
+            *out += vigil::goQuote(static_cast<const StringLiteral&>(expr).value);
             return;
         case NodeKind::kVectorSelector: {
             const auto& vs = static_cast<const VectorSelector&>(expr);

@@ -45,53 +45,6 @@ std::size_t utf8Len(std::string_view s, std::size_t i) {
 }
 }  // namespace
 
-std::string goQuote(std::string_view s) {
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = utf8Len(s, i);
-        char buf[8];
-        if (n == 0) {
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-            ++i;
-            continue;
-        }
-        if (n == 1) {
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                default:
-                    if (c < 0x20 || c == 0x7f) {
-                        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                        out += buf;
-                    } else {
-                        out += static_cast<char>(c);
-                    }
-            }
-            ++i;
-            continue;
-        }
-        out.append(s.substr(i, n));
-        i += n;
-    }
-    out += '"';
-    return out;
-}
-
 bool validLabelName(std::string_view name, bool utf8) {
     if (name.empty())
         return false;

@@ -5,6 +5,7 @@
 
 #include "core/model/labels.h"
 #include "core/promql/ast.h"
+#include "core/util/go_quote.h"  // goQuote, Go's %q
 #include "core/util/status.h"
 
 // Helpers shared by the evaluator's files. Internal to core/promql.
@@ -25,9 +26,6 @@ struct EvalError {
 
 // Prometheus's labels.String(): `{__name__="up", job="x"}`, `{}` when empty.
 std::string promLabelsString(const model::Labels& labels);
-
-// Go's %q for a string: "a\xc5z".
-std::string goQuote(std::string_view s);
 
 // Legacy names ([a-zA-Z_][a-zA-Z0-9_]*) or, with utf8, any valid non-empty UTF-8.
 bool validLabelName(std::string_view name, bool utf8);

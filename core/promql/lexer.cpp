@@ -1,4 +1,5 @@
 #include "core/promql/lexer.h"
+#include "core/util/go_quote.h"
 
 #include <array>
 #include <cstdio>
@@ -428,39 +429,6 @@ int hexValue(char c) {
     return c - 'A' + 10;
 }
 
-// Length of the UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8Length(std::string_view s, std::size_t i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80)
-        return 1;
-    if ((b & 0xE0) == 0xC0) {
-        n = 2;
-        cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-        n = 3;
-        cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto c = static_cast<unsigned char>(s[i + k]);
-        if ((c & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    static constexpr std::array<std::uint32_t, 5> kMin = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 }  // namespace
 
 std::vector<Token> lex(std::string_view query) {
@@ -582,69 +550,6 @@ bool unquoteString(std::string_view quoted, std::string* out, std::string* error
     return true;
 }
 
-std::string quoteString(std::string_view value) {
-    std::string out;
-    out.reserve(value.size() + 2);
-    out.push_back('"');
-    for (std::size_t i = 0; i < value.size();) {
-        const char c = value[i];
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) {
-            const std::size_t n = utf8Length(value, i);
-            if (n == 0) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\x%02x", u);
-                out += buf;
-                ++i;
-            } else {
-                out.append(value.substr(i, n));
-                i += n;
-            }
-            continue;
-        }
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\a':
-                out += "\\a";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\v':
-                out += "\\v";
-                break;
-            default:
-                if (u < 0x20 || u == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\x%02x", u);
-                    out += buf;
-                } else {
-                    out.push_back(c);
-                }
-        }
-        ++i;
-    }
-    out.push_back('"');
-    return out;
-}
-
 std::string describeToken(const Token& token) {
     static constexpr std::array<std::string_view, 4> kOperatorWords = {"and", "or", "unless",
                                                                        "atan2"};
@@ -662,7 +567,7 @@ std::string describeToken(const Token& token) {
             return token.error;
         case TokenKind::kIdentifier:
             if (token.inBraces)
-                return "identifier " + quoteString(text);
+                return "identifier " + vigil::goQuote(text);
             for (auto w : kOperatorWords)
                 if (equalsIgnoreCase(token.text, w))
                     return "<op:" + text + ">";
@@ -672,17 +577,17 @@ std::string describeToken(const Token& token) {
             for (auto w : kKeywords)
                 if (equalsIgnoreCase(token.text, w))
                     return "<" + text + ">";
-            return "identifier " + quoteString(text);
+            return "identifier " + vigil::goQuote(text);
         case TokenKind::kMetricIdentifier:
-            return "metric identifier " + quoteString(text);
+            return "metric identifier " + vigil::goQuote(text);
         case TokenKind::kNumber:
-            return "number " + quoteString(text);
+            return "number " + vigil::goQuote(text);
         case TokenKind::kDuration:
-            return "duration " + quoteString(text);
+            return "duration " + vigil::goQuote(text);
         case TokenKind::kString:
             if (text.size() > 10)
-                return "string " + quoteString(text.substr(0, 10)) + "...";  // Go's %.10q
-            return "string " + quoteString(text);
+                return "string " + vigil::goQuote(text.substr(0, 10)) + "...";  // Go's %.10q
+            return "string " + vigil::goQuote(text);
         case TokenKind::kEql:
         case TokenKind::kLeftParen:
         case TokenKind::kRightParen:
@@ -692,7 +597,7 @@ std::string describeToken(const Token& token) {
         case TokenKind::kRightBracket:
         case TokenKind::kComma:
         case TokenKind::kColon:
-            return quoteString(text);
+            return vigil::goQuote(text);
         case TokenKind::kAt:
             return "<@>";
         default:

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "core/util/go_quote.h"  // goQuote, Go's %q
 
 namespace vigil::promql {
 
@@ -85,10 +86,6 @@ bool isKeyword(const Token& token, std::string_view keyword);
 // escape, with `errorOffset` set to the byte offset inside `quoted`.
 bool unquoteString(std::string_view quoted, std::string* out, std::string* error,
                    std::size_t* errorOffset);
-
-// Go's strconv.Quote: the string in double quotes with non-printable bytes and
-// invalid UTF-8 escaped. Used by toString() so output re-parses.
-std::string quoteString(std::string_view value);
 
 // How Prometheus names a token in "unexpected ..." messages: `<op:*>`,
 // `"("`, `identifier "foo"`, `number "1"`, `end of input`, `<by>`,

@@ -1,4 +1,5 @@
 #include "core/promql/parser.h"
+#include "core/util/go_quote.h"
 
 #include <cctype>
 #include <charconv>
@@ -167,7 +168,7 @@ const char* valueTypeWord(ValueType t) {
 }
 
 std::string quoted(std::string_view s) {
-    return quoteString(s);
+    return vigil::goQuote(s);
 }
 
 class Parser {

@@ -23,6 +23,7 @@
 
 #include "core/model/labels.h"
 #include "core/model/sample.h"
+#include "core/util/go_quote.h"  // goQuote, Go's %q
 #include "core/util/status.h"
 
 namespace vigil::scrape {
@@ -197,8 +198,6 @@ void ExpositionParser::forEachLabel(Fn&& fn) const {
 bool parseGoFloat(std::string_view text, double& out, std::string& error);
 // Go's strconv.ParseInt(text, 10, 64).
 bool parseGoInt64(std::string_view text, std::int64_t& out, std::string& error);
-// Go's %q rendering of bytes, used in error messages.
-std::string goQuote(std::string_view bytes);
 // True if `bytes` is valid UTF-8.
 bool isValidUtf8(std::string_view bytes);
 

@@ -1,4 +1,5 @@
 #include "core/logs/logql/ast.h"
+#include "core/util/go_quote.h"
 
 #include "core/logs/logql/lexer.h"
 
@@ -17,7 +18,7 @@ std::string joinNames(const std::vector<std::string>& names) {
 }
 
 std::string matcherString(const model::Matcher& m) {
-    return m.name() + matchTypeToString(m.type()) + quoteString(m.value());
+    return m.name() + matchTypeToString(m.type()) + vigil::goQuote(m.value());
 }
 
 }  // namespace
@@ -79,9 +80,9 @@ std::string LabelFilter::toString() const {
             return side(left, false) + (kind == Kind::kAnd ? " and " : " or ") + side(right, true);
         }
         case Kind::kString:
-            return name + labelCmpString(op) + quoteString(text);
+            return name + labelCmpString(op) + vigil::goQuote(text);
         case Kind::kIp:
-            return name + labelCmpString(op) + "ip(" + quoteString(text) + ")";
+            return name + labelCmpString(op) + "ip(" + vigil::goQuote(text) + ")";
         case Kind::kNumber:
         case Kind::kDuration:
         case Kind::kBytes:
@@ -97,7 +98,7 @@ std::string Stage::toString() const {
             out += i == 0 ? " " : ", ";
             out += params[i].label;
             if (params[i].expression)
-                out += "=" + quoteString(*params[i].expression);
+                out += "=" + vigil::goQuote(*params[i].expression);
         }
     };
     switch (kind) {
@@ -112,7 +113,7 @@ std::string Stage::toString() const {
                     if (a > 0)
                         out += " or ";
                     const LineFilterValue& v = f.alternatives[a];
-                    out += v.ip ? "ip(" + quoteString(v.value) + ")" : quoteString(v.value);
+                    out += v.ip ? "ip(" + vigil::goQuote(v.value) + ")" : vigil::goQuote(v.value);
                 }
             }
             return out;
@@ -131,22 +132,22 @@ std::string Stage::toString() const {
             params_();
             return out;
         case Kind::kRegexp:
-            return "| regexp " + quoteString(text);
+            return "| regexp " + vigil::goQuote(text);
         case Kind::kPattern:
-            return "| pattern " + quoteString(text);
+            return "| pattern " + vigil::goQuote(text);
         case Kind::kUnpack:
             return "| unpack";
         case Kind::kDecolorize:
             return "| decolorize";
         case Kind::kLineFormat:
-            return "| line_format " + quoteString(text);
+            return "| line_format " + vigil::goQuote(text);
         case Kind::kLabelFormat:
             out = "| label_format";
             for (std::size_t i = 0; i < labelFormats.size(); ++i) {
                 const LabelFormatItem& item = labelFormats[i];
                 out += i == 0 ? " " : ", ";
                 out += item.destination + "=" +
-                       (item.isTemplate ? quoteString(item.source) : item.source);
+                       (item.isTemplate ? vigil::goQuote(item.source) : item.source);
             }
             return out;
         case Kind::kDrop:
@@ -246,8 +247,9 @@ std::string BinaryExpr::toString() const {
 }
 
 std::string LabelReplaceExpr::toString() const {
-    return "label_replace(" + inner->toString() + ", " + quoteString(destination) + ", " +
-           quoteString(replacement) + ", " + quoteString(source) + ", " + quoteString(regex) + ")";
+    return "label_replace(" + inner->toString() + ", " + vigil::goQuote(destination) + ", " +
+           vigil::goQuote(replacement) + ", " + vigil::goQuote(source) + ", " +
+           vigil::goQuote(regex) + ")";
 }
 
 }  // namespace vigil::logql

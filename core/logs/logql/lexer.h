@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "core/util/go_quote.h"  // goQuote, Go's %q
 
 namespace vigil::logql {
 
@@ -70,8 +71,5 @@ bool parseLogqlDuration(std::string_view text, std::int64_t* nanos);
 
 // Decodes `10MB`, `1.5KiB`, `20B` (humanize units, case-sensitive) to bytes.
 bool parseLogqlBytes(std::string_view text, double* bytes);
-
-// `"..."` with Go escapes, for rendering.
-std::string quoteString(std::string_view value);
 
 }  // namespace vigil::logql

@@ -1,4 +1,5 @@
 #include "core/logs/logql/parser.h"
+#include "core/util/go_quote.h"
 
 #include <algorithm>
 #include <cctype>
@@ -164,7 +165,7 @@ private:
             case TokenKind::kIdentifier:
                 return "IDENTIFIER \"" + t.text + "\"";
             case TokenKind::kString:
-                return "STRING " + quoteString(t.text);
+                return "STRING " + vigil::goQuote(t.text);
             case TokenKind::kNumber:
                 return "NUMBER " + t.text;
             case TokenKind::kDuration:
@@ -529,7 +530,7 @@ private:
                         return false;
                     }
                     if (!info->names.empty()) {
-                        fail(at, "pattern line filter " + quoteString(v.value) +
+                        fail(at, "pattern line filter " + vigil::goQuote(v.value) +
                                      ": named captures are not allowed, use <_> (capture <" +
                                      info->names.front() + ">)");
                         return false;
@@ -807,7 +808,7 @@ private:
                 return false;
             }
             if (info->names.empty()) {
-                fail(at, "pattern " + quoteString(stage->text) +
+                fail(at, "pattern " + vigil::goQuote(stage->text) +
                              ": at least one named capture <name> is required");
                 return false;
             }

@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include "core/promql/lexer.h"
+#include "core/util/go_quote.h"
 
 using namespace vigil::promql;
 
@@ -220,7 +221,7 @@ private slots:
     void quote() {
         QFETCH(QByteArray, value);
         QFETCH(QByteArray, expected);
-        QCOMPARE(QByteArray::fromStdString(quoteString(value.toStdString())), expected);
+        QCOMPARE(QByteArray::fromStdString(vigil::goQuote(value.toStdString())), expected);
     }
 
     void describe() {
