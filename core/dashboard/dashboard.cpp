@@ -408,7 +408,6 @@ Result<Dashboard> Dashboard::fromObject(QJsonObject object, const QString& origi
         }
     }
 
-
     findUnsupported(dashboard, r);
     return dashboard;
 }
