@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/dashboard/metrics_source.h"
+
+namespace vigil::model {
+class Storage;
+}
+namespace vigil::promql {
+class Engine;
+}
+
+namespace vigil::dashboard {
+
+// Vigil's own TSDB through its PromQL engine. REQUIRES: both outlive this.
+class LocalMetricsSource : public MetricsSource {
+public:
+    LocalMetricsSource(promql::Engine& engine, model::Storage& storage)
+        : m_engine(engine), m_storage(storage) {}
+
+    QString name() const override { return QStringLiteral("Vigil"); }
+    Result<MetricsResult> query(const MetricsQuery& query) override;
+    Result<QStringList> labelNames(const QString& selector, model::Timestamp startMs,
+                                   model::Timestamp endMs) override;
+    Result<QStringList> labelValues(const QString& label, const QString& selector,
+                                    model::Timestamp startMs, model::Timestamp endMs) override;
+
+private:
+    promql::Engine& m_engine;
+    model::Storage& m_storage;
+};
+
+}  // namespace vigil::dashboard
