@@ -1,0 +1,254 @@
+#include <QAbstractItemModelTester>
+#include <QJsonDocument>
+#include <QTableWidget>
+#include <QtTest>
+
+#include <cmath>
+
+#include "ui/panels/heatmap_panel.h"
+#include "ui/panels/panel_factory.h"
+#include "ui/panels/stat_panels.h"
+#include "ui/panels/table_panel.h"
+#include "ui/panels/text_panel.h"
+#include "ui/panels/timeseries_panel.h"
+
+using namespace vigil::panels;
+using vigil::dashboard::Panel;
+using vigil::dashboard::SeriesData;
+using vigil::model::Labels;
+
+namespace {
+
+constexpr qint64 kFrom = 1'700'000'000'000;
+constexpr qint64 kTo = kFrom + 3'600'000;
+
+Panel panelFrom(const char* json) {
+    Panel panel;
+    panel.raw = QJsonDocument::fromJson(QByteArray(json)).object();
+    panel.type = panel.raw.value(QStringLiteral("type")).toString();
+    panel.title = panel.raw.value(QStringLiteral("title")).toString();
+    panel.id = 1;
+    return panel;
+}
+
+SeriesData series(Labels labels, int points, double scale, double offset = 0) {
+    SeriesData s;
+    s.labels = std::move(labels);
+    for (int i = 0; i < points; ++i) {
+        s.timestamps.push_back(kFrom + qint64(i) * (kTo - kFrom) / points);
+        s.values.push_back(offset + scale * (1 + std::sin(i / 50.0)));
+    }
+    return s;
+}
+
+PanelData frame(std::vector<SeriesData> data, const char* legend = "", bool instant = false,
+                const char* refId = "A") {
+    PanelData d;
+    d.fromMs = kFrom;
+    d.toMs = kTo;
+    QueryFrame f;
+    f.refId = QString::fromLatin1(refId);
+    f.legendFormat = QString::fromLatin1(legend);
+    f.instant = instant;
+    f.series = std::move(data);
+    d.frames.push_back(std::move(f));
+    return d;
+}
+
+}  // namespace
+
+class TestPanels : public QObject {
+    Q_OBJECT
+private slots:
+    void timeseriesDrawsReducedSeriesWithUnitsAndLegend() {
+        TimeSeriesPanel panel;
+        panel.resize(600, 300);
+        panel.setPanel(
+            panelFrom("{\"type\":\"timeseries\",\"title\":\"Memory\",\"fieldConfig\":{\"defaults\":"
+                      "{\"unit\":\"bytes\","
+                      "\"custom\":{\"fillOpacity\":10,\"thresholdsStyle\":{\"mode\":\"line\"}},"
+                      "\"thresholds\":{\"steps\":["
+                      "{\"color\":\"green\",\"value\":null},{\"color\":\"red\",\"value\":3000000}]}"
+                      "}},\"options\":{\"legend\":"
+                      "{\"displayMode\":\"table\",\"calcs\":[\"max\",\"lastNotNull\"]}}}"));
+        panel.show();
+        const PanelData data =
+            frame({series(Labels{{"__name__", "mem"}, {"host", "a"}}, 20'000, 1 << 20),
+                   series(Labels{{"__name__", "mem"}, {"host", "b"}}, 20'000, 1 << 20, 1 << 20)},
+                  "{{host}} used");
+        panel.setData(data);
+        QCOMPARE(panel.bodyState(), QStringLiteral("content"));
+        QCOMPARE(panel.seriesNames(), (QStringList{"a used", "b used"}));
+        // At most two points per pixel column reach the chart.
+        QVERIFY2(panel.pointCount(QStringLiteral("a used")) <= 2 * 800 + 2,
+                 qPrintable(QString::number(panel.pointCount(QStringLiteral("a used")))));
+        QVERIFY(panel.pointCount(QStringLiteral("a used")) > 100);
+        const QStringList labels = panel.valueAxisLabels();
+        QVERIFY2(labels.join(QLatin1Char(' ')).contains(QStringLiteral("MiB")),
+                 qPrintable(labels.join(", ")));
+        QCOMPARE(panel.legend()->rowCount(), 2);
+        QCOMPARE(panel.legend()->columnCount(), 3);
+        QCOMPARE(panel.legend()->item(1, 1)->text(), QStringLiteral("3.00 MiB"));
+        // Clicking an entry isolates that series; clicking again shows all.
+        panel.toggleIsolation(QStringLiteral("b used"));
+        QCOMPARE(panel.visibleSeriesCount(), 1);
+        panel.toggleIsolation(QStringLiteral("b used"));
+        QCOMPARE(panel.visibleSeriesCount(), 2);
+        // The tooltip lists every series at that time, largest first.
+        const QStringList tip = panel.tooltipAt(kFrom).split(QLatin1Char('\n'));
+        QCOMPARE(tip.size(), 3);
+        QVERIFY(tip[1].startsWith(QStringLiteral("b used: ")));
+        QVERIFY(tip[2].startsWith(QStringLiteral("a used: ")));
+        // A refresh with one series fewer drops it; the other keeps its objects.
+        panel.setData(frame({series(Labels{{"host", "a"}}, 100, 1)}, "{{host}} used"));
+        QCOMPARE(panel.seriesNames(), QStringList{"a used"});
+        QCOMPARE(panel.pointCount(QStringLiteral("a used")), std::size_t(100));
+        const QImage image = panel.grab().toImage();
+        QVERIFY(!image.isNull());
+        if (!qEnvironmentVariableIsEmpty("VIGIL_SCREENSHOT_DIR"))
+            image.save(qEnvironmentVariable("VIGIL_SCREENSHOT_DIR") +
+                       QStringLiteral("/timeseries.png"));
+    }
+
+    void errorsAndEmptyResultsAreSaidInsideThePanel() {
+        std::unique_ptr<PanelWidget> panel(createPanelWidget(QStringLiteral("timeseries")));
+        panel->setPanel(panelFrom("{\"type\":\"timeseries\",\"title\":\"X\"}"));
+        PanelData failed = frame({});
+        failed.frames[0].error = QStringLiteral("1:6: parse error: unexpected end of input");
+        panel->setData(failed);
+        QCOMPARE(panel->bodyState(), QStringLiteral("error"));
+        QCOMPARE(panel->messageText(),
+                 QStringLiteral("A: 1:6: parse error: unexpected end of input"));
+        panel->setData(frame({}));
+        QCOMPARE(panel->bodyState(), QStringLiteral("no-data"));
+        QCOMPARE(panel->messageText(), QStringLiteral("No data"));
+        panel->setData(frame({series(Labels{{"a", "b"}}, 3, 1)}));
+        QCOMPARE(panel->bodyState(), QStringLiteral("content"));
+    }
+
+    void statColoursByThreshold() {
+        ValuePanel panel(ValuePanel::Kind::kStat);
+        panel.resize(300, 150);
+        panel.setPanel(panelFrom(
+            "{\"type\":\"stat\",\"fieldConfig\":{\"defaults\":{\"unit\":\"percent\",\"thresholds\":"
+            "{\"steps\":["
+            "{\"color\":\"green\",\"value\":null},{\"color\":\"red\",\"value\":80}]}}},\"options\":"
+            "{"
+            "\"reduceOptions\":{\"calcs\":[\"lastNotNull\"]},\"colorMode\":\"background\"}}"));
+        SeriesData s;
+        s.timestamps = {kFrom, kFrom + 1000, kFrom + 2000};
+        s.values = {10, 50, 45.234};
+        panel.setData(frame({s}));
+        QCOMPARE(panel.valueText(0), QStringLiteral("45.2%"));
+        QCOMPARE(panel.valueColor(0), grafanaColor(QStringLiteral("green")));
+        s.values.back() = 91;
+        panel.setData(frame({s}));
+        QCOMPARE(panel.valueText(0), QStringLiteral("91%"));
+        QCOMPARE(panel.valueColor(0), grafanaColor(QStringLiteral("red")));
+        QVERIFY(!panel.grab().isNull());
+    }
+
+    void gaugeAndBarGaugeShowOneValuePerSeries() {
+        for (auto kind : {ValuePanel::Kind::kGauge, ValuePanel::Kind::kBarGauge}) {
+            ValuePanel panel(kind);
+            panel.resize(400, 200);
+            panel.setPanel(panelFrom(
+                "{\"type\":\"gauge\",\"fieldConfig\":{\"defaults\":{\"unit\":\"percent\","
+                "\"min\":0,\"max\":100}},\"options\":{\"reduceOptions\":{\"calcs\":[\"mean\"]}}}"));
+            SeriesData a;
+            a.labels = Labels{{"mountpoint", "/"}};
+            a.timestamps = {kFrom, kFrom + 1000};
+            a.values = {20, 40};
+            SeriesData b = a;
+            b.labels = Labels{{"mountpoint", "/home"}};
+            b.values = {80, 100};
+            panel.setData(frame({a, b}, "{{mountpoint}}"));
+            QCOMPARE(panel.values().size(), std::size_t(2));
+            QCOMPARE(panel.values()[1].name, QStringLiteral("/home"));
+            QCOMPARE(panel.valueText(0), QStringLiteral("30%"));
+            QCOMPARE(panel.valueText(1), QStringLiteral("90%"));
+            QVERIFY(!panel.grab().isNull());
+        }
+    }
+
+    void tableJoinsInstantQueriesAndSortsNumerically() {
+        TablePanel panel;
+        panel.setPanel(
+            panelFrom("{\"type\":\"table\",\"fieldConfig\":{\"defaults\":{\"unit\":\"short\"}}}"));
+        PanelData data = frame({}, "", true, "A");
+        auto one = [](const char* instance, double v) {
+            SeriesData s;
+            s.labels = Labels{{"__name__", "m"}, {"instance", instance}, {"job", "node"}};
+            s.timestamps = {kTo};
+            s.values = {v};
+            return s;
+        };
+        data.frames[0].series = {one("a", 5), one("b", 100), one("c", 20)};
+        QueryFrame second;
+        second.refId = QStringLiteral("B");
+        second.instant = true;
+        second.series = {one("a", 1), one("c", 3)};
+        data.frames.push_back(second);
+        panel.setData(data);
+        QAbstractItemModel* model = panel.viewModel();
+        QAbstractItemModelTester tester(model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->columnCount(), 4);
+        QCOMPARE(model->headerData(0, Qt::Horizontal).toString(), QStringLiteral("instance"));
+        QCOMPARE(model->headerData(2, Qt::Horizontal).toString(), QStringLiteral("Value #A"));
+        QCOMPARE(model->headerData(3, Qt::Horizontal).toString(), QStringLiteral("Value #B"));
+        QCOMPARE(model->rowCount(), 3);
+        model->sort(2, Qt::DescendingOrder);
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("b"));
+        QCOMPARE(model->index(1, 0).data().toString(), QStringLiteral("c"));  // 20 > 5 numerically
+        QCOMPARE(model->index(0, 3).data().toString(), QString());            // b has no B value
+        QCOMPARE(model->index(1, 3).data().toString(), QStringLiteral("3"));
+    }
+
+    void textRendersMarkdownWithVariables() {
+        TextPanel panel;
+        vigil::dashboard::InterpolationContext context;
+        vigil::dashboard::VariableValue host;
+        host.values = {QStringLiteral("db1")};
+        context.variables[QStringLiteral("host")] = host;
+        panel.setPanel(
+            panelFrom(
+                "{\"type\":\"text\",\"title\":\"About $host\",\"options\":{\"mode\":\"markdown\","
+                "\"content\":\"# Host $host\\n\\n**bold** text\"}}"),
+            context);
+        QCOMPARE(panel.bodyState(), QStringLiteral("content"));
+        QVERIFY2(panel.plainText().contains(QStringLiteral("Host db1")),
+                 qPrintable(panel.plainText()));
+        QVERIFY(!panel.plainText().contains(QStringLiteral("**")));
+    }
+
+    void heatmapTurnsCumulativeBucketsIntoCounts() {
+        PanelData data = frame({});
+        auto bucket = [](const char* le, std::vector<double> values) {
+            SeriesData s;
+            s.labels = Labels{{"le", le}};
+            s.timestamps = {kFrom, kFrom + 60'000};
+            s.values = std::move(values);
+            return s;
+        };
+        data.frames[0].series = {bucket("+Inf", {10, 20}), bucket("0.1", {2, 5}),
+                                 bucket("1", {7, 15})};
+        const auto grid = HeatmapPanel::bucketsFrom(data);
+        QCOMPARE(grid.buckets, (QStringList{"0.1", "1", "+Inf"}));
+        QCOMPARE(grid.counts[0], (std::vector<double>{2, 5}));
+        QCOMPARE(grid.counts[1], (std::vector<double>{5, 10}));
+        QCOMPARE(grid.counts[2], (std::vector<double>{3, 5}));
+        QCOMPARE(grid.maxCount, 10.0);
+    }
+
+    void unknownTypesSayWhatTheyAre() {
+        std::unique_ptr<PanelWidget> panel(createPanelWidget(QStringLiteral("piechart")));
+        panel->setPanel(panelFrom("{\"type\":\"piechart\",\"title\":\"Pie\"}"));
+        QVERIFY(dynamic_cast<UnsupportedPanel*>(panel.get()));
+        QCOMPARE(panel->bodyState(), QStringLiteral("content"));
+        QVERIFY(panel->grab().toImage().width() > 0);
+    }
+};
+
+QTEST_MAIN(TestPanels)
+#include "tst_panels.moc"

@@ -1,0 +1,568 @@
+#include "ui/panels/timeseries_panel.h"
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QRubberBand>
+#include <QScatterSeries>
+#include <QTableWidget>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/dashboard/panel_queries.h"
+
+namespace vigil::panels {
+
+// Hover tooltip and drag-to-zoom over the plot area.
+class TimeSeriesPanel::ChartView : public QChartView {
+public:
+    ChartView(QChart* chart, TimeSeriesPanel* owner) : QChartView(chart, owner), m_owner(owner) {
+        setRenderHint(QPainter::Antialiasing);
+        setMouseTracking(true);
+        setRubberBand(QChartView::NoRubberBand);
+    }
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override {
+        if (event->button() == Qt::LeftButton && chart()->plotArea().contains(event->position())) {
+            m_pressX = event->position().x();
+            if (!m_band)
+                m_band = new QRubberBand(QRubberBand::Rectangle, this);
+            m_band->setGeometry(
+                QRect(QPoint(int(m_pressX), int(chart()->plotArea().top())), QSize()));
+            m_band->show();
+        }
+        QChartView::mousePressEvent(event);
+    }
+    void mouseMoveEvent(QMouseEvent* event) override {
+        if (m_pressX >= 0 && m_band) {
+            const QRectF plot = chart()->plotArea();
+            const double x = std::clamp(event->position().x(), plot.left(), plot.right());
+            m_band->setGeometry(QRect(QPoint(int(std::min(m_pressX, x)), int(plot.top())),
+                                      QPoint(int(std::max(m_pressX, x)), int(plot.bottom()))));
+        } else if (chart()->plotArea().contains(event->position())) {
+            const qint64 t = qint64(chart()->mapToValue(event->position()).x());
+            QToolTip::showText(event->globalPosition().toPoint(), m_owner->tooltipAt(t), this);
+        }
+        QChartView::mouseMoveEvent(event);
+    }
+    void mouseReleaseEvent(QMouseEvent* event) override {
+        if (m_pressX >= 0) {
+            const double x = event->position().x();
+            if (m_band)
+                m_band->hide();
+            if (std::abs(x - m_pressX) > 4) {
+                const qint64 a = qint64(chart()->mapToValue(QPointF(std::min(m_pressX, x), 0)).x());
+                const qint64 b = qint64(chart()->mapToValue(QPointF(std::max(m_pressX, x), 0)).x());
+                emit m_owner->timeRangeSelected(a, b);
+            }
+            m_pressX = -1;
+        }
+        QChartView::mouseReleaseEvent(event);
+    }
+
+    void drawForeground(QPainter* painter, const QRectF& rect) override {
+        QChartView::drawForeground(painter, rect);
+        const QRectF plot = chart()->plotArea();
+        painter->save();
+        painter->setFont(chart()->font());
+        painter->setPen(palette().color(QPalette::WindowText));
+        const QFontMetricsF metrics(chart()->font());
+        for (const auto& [value, label] : m_owner->m_ticks) {
+            const double y = chart()->mapToPosition(QPointF(0, value)).y();
+            if (y < plot.top() - 1 || y > plot.bottom() + 1)
+                continue;
+            painter->drawText(
+                QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height()),
+                Qt::AlignRight | Qt::AlignVCenter, label);
+        }
+        painter->restore();
+    }
+
+private:
+    TimeSeriesPanel* m_owner;
+    QRubberBand* m_band = nullptr;
+    double m_pressX = -1;
+};
+
+namespace {
+
+// Nice tick step for about `target` ticks over [min, max].
+double niceStep(double range, int target) {
+    if (range <= 0 || !std::isfinite(range))
+        return 1;
+    const double raw = range / std::max(1, target);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double residual = raw / magnitude;
+    const double nice = residual > 5 ? 10 : residual > 2 ? 5 : residual > 1 ? 2 : 1;
+    return nice * magnitude;
+}
+
+QString legendCalcTitle(const QString& calc) {
+    if (calc == QLatin1String("lastNotNull") || calc == QLatin1String("last"))
+        return QObject::tr("Last");
+    if (calc == QLatin1String("mean"))
+        return QObject::tr("Mean");
+    if (calc == QLatin1String("max"))
+        return QObject::tr("Max");
+    if (calc == QLatin1String("min"))
+        return QObject::tr("Min");
+    if (calc == QLatin1String("sum"))
+        return QObject::tr("Total");
+    return calc;
+}
+
+}  // namespace
+
+TimeSeriesPanel::TimeSeriesPanel(QWidget* parent) : PanelWidget(parent) {}
+
+QWidget* TimeSeriesPanel::createContent() {
+    auto* content = new QWidget(this);
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    m_chart = new QChart();
+    m_chart->legend()->hide();
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setBackgroundVisible(false);
+    m_timeAxis = new QDateTimeAxis(m_chart);
+    m_timeAxis->setTickCount(6);
+    m_valueAxis = new QValueAxis(m_chart);
+    m_valueAxis->setTickType(QValueAxis::TicksDynamic);
+    // Qt Charts formats value labels printf-style only; Vigil draws them
+    // itself with Grafana's units (ChartView::drawForeground).
+    m_valueAxis->setLabelsVisible(false);
+    const QColor text = palette().color(QPalette::WindowText);
+    for (QAbstractAxis* axis :
+         {static_cast<QAbstractAxis*>(m_timeAxis), static_cast<QAbstractAxis*>(m_valueAxis)}) {
+        axis->setLabelsColor(text);
+        QColor grid = text;
+        grid.setAlpha(40);
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(grid);
+    }
+    m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
+    m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
+    m_view = new ChartView(m_chart, this);
+    m_view->setParent(content);
+    layout->addWidget(m_view, 1);
+
+    m_legend = new QTableWidget(content);
+    m_legend->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_legend->setSelectionMode(QAbstractItemView::NoSelection);
+    m_legend->setShowGrid(false);
+    m_legend->verticalHeader()->hide();
+    m_legend->setFrameShape(QFrame::NoFrame);
+    m_legend->setMaximumHeight(90);
+    connect(m_legend, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (QTableWidgetItem* item = m_legend->item(row, 0))
+            toggleIsolation(item->data(Qt::UserRole).toString());
+    });
+    layout->addWidget(m_legend);
+    return content;
+}
+
+void TimeSeriesPanel::configure(const dashboard::Panel& panel,
+                                const dashboard::InterpolationContext&) {
+    const QJsonObject defaults = panel.raw.value(QStringLiteral("fieldConfig"))
+                                     .toObject()
+                                     .value(QStringLiteral("defaults"))
+                                     .toObject();
+    const QJsonObject custom = defaults.value(QStringLiteral("custom")).toObject();
+    m_drawStyle = custom.value(QStringLiteral("drawStyle")).toString(QStringLiteral("line"));
+    m_stacking = custom.value(QStringLiteral("stacking"))
+                     .toObject()
+                     .value(QStringLiteral("mode"))
+                     .toString(QStringLiteral("none"));
+    m_fillOpacity = custom.value(QStringLiteral("fillOpacity")).toInt(0);
+    m_lineWidth = std::max(1, custom.value(QStringLiteral("lineWidth")).toInt(1));
+    m_pointSize = std::max(2, custom.value(QStringLiteral("pointSize")).toInt(5));
+    m_thresholdsStyle = custom.value(QStringLiteral("thresholdsStyle"))
+                            .toObject()
+                            .value(QStringLiteral("mode"))
+                            .toString(QStringLiteral("off"));
+    const QJsonObject legend = panel.raw.value(QStringLiteral("options"))
+                                   .toObject()
+                                   .value(QStringLiteral("legend"))
+                                   .toObject();
+    m_showLegend =
+        legend.value(QStringLiteral("showLegend")).toBool(true) &&
+        legend.value(QStringLiteral("displayMode")).toString() != QLatin1String("hidden");
+    m_legendMode = legend.value(QStringLiteral("displayMode")).toString(QStringLiteral("list"));
+    m_legendCalcs.clear();
+    for (const QJsonValue& calc : legend.value(QStringLiteral("calcs")).toArray())
+        m_legendCalcs << calc.toString();
+    m_overrideColors.clear();
+    for (const QJsonValue& o : panel.raw.value(QStringLiteral("fieldConfig"))
+                                   .toObject()
+                                   .value(QStringLiteral("overrides"))
+                                   .toArray()) {
+        const QJsonObject override = o.toObject();
+        const QJsonObject matcher = override.value(QStringLiteral("matcher")).toObject();
+        if (matcher.value(QStringLiteral("id")).toString() != QLatin1String("byName"))
+            continue;
+        for (const QJsonValue& p : override.value(QStringLiteral("properties")).toArray()) {
+            const QJsonObject property = p.toObject();
+            if (property.value(QStringLiteral("id")).toString() == QLatin1String("color"))
+                m_overrideColors[matcher.value(QStringLiteral("options")).toString()] =
+                    grafanaColor(property.value(QStringLiteral("value"))
+                                     .toObject()
+                                     .value(QStringLiteral("fixedColor"))
+                                     .toString());
+        }
+    }
+    m_legend->setVisible(m_showLegend);
+}
+
+TimeSeriesPanel::Slot& TimeSeriesPanel::slotFor(const QString& name, int index) {
+    for (Slot& slot : m_slots)
+        if (slot.name == name && !slot.used)
+            return slot;
+    Slot slot;
+    slot.name = name;
+    auto it = m_overrideColors.find(name);
+    slot.color =
+        it != m_overrideColors.end() ? it->second
+        : fieldOptions().colorMode == QLatin1String("fixed") && fieldOptions().fixedColor.isValid()
+            ? fieldOptions().fixedColor
+            : paletteColor(index);
+    slot.line = new QLineSeries(m_chart);
+    slot.line->setName(name);
+    QPen pen(slot.color);
+    pen.setWidth(m_lineWidth);
+    slot.line->setPen(pen);
+    m_slots.push_back(slot);
+    return m_slots.back();
+}
+
+void TimeSeriesPanel::render(const PanelData& data) {
+    const std::vector<NamedSeries> series = namedSeries(data);
+    const int columns = std::max(50, m_view ? m_view->width() : 800);
+    for (Slot& slot : m_slots)
+        slot.used = false;
+
+    // Stacking: cumulative sums per timestamp across series, in order.
+    std::map<qint64, double> stackTotals;
+    std::map<qint64, double> percentTotals;
+    if (m_stacking == QLatin1String("percent"))
+        for (const NamedSeries& s : series)
+            for (std::size_t i = 0; i < s.data->timestamps.size(); ++i)
+                if (!std::isnan(s.data->values[i]))
+                    percentTotals[s.data->timestamps[i]] += s.data->values[i];
+
+    double minValue = std::numeric_limits<double>::infinity();
+    double maxValue = -std::numeric_limits<double>::infinity();
+    int index = 0;
+    for (const NamedSeries& s : series) {
+        Slot& slot = slotFor(s.name, index++);
+        slot.used = true;
+        slot.data = s.data;
+        std::vector<model::Timestamp> t = s.data->timestamps;
+        std::vector<double> v = s.data->values;
+        std::vector<double> below(v.size(), 0.0);
+        if (m_stacking != QLatin1String("none")) {
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                if (std::isnan(v[i]))
+                    continue;
+                double value = v[i];
+                if (!percentTotals.empty() && percentTotals[t[i]] != 0)
+                    value = value / percentTotals[t[i]];
+                below[i] = stackTotals[t[i]];
+                stackTotals[t[i]] += value;
+                v[i] = stackTotals[t[i]];
+            }
+        }
+        const auto reduced = dashboard::minMaxPerColumn(t, v, data.fromMs, data.toMs, columns);
+        QList<QPointF> points;
+        points.reserve(static_cast<qsizetype>(reduced.size()) *
+                       (m_drawStyle == QLatin1String("bars") ? 2 : 1));
+        const double halfStep = t.size() > 1 ? double(t[1] - t[0]) * 0.4 : 1000.0;
+        for (const auto& p : reduced) {
+            if (std::isnan(p.v))
+                continue;
+            minValue = std::min(minValue, p.v);
+            maxValue = std::max(maxValue, p.v);
+            if (m_drawStyle == QLatin1String("bars")) {
+                points << QPointF(double(p.t) - halfStep, p.v)
+                       << QPointF(double(p.t) + halfStep, p.v);
+            } else {
+                points << QPointF(double(p.t), p.v);
+            }
+        }
+        slot.drawn.assign(points.begin(), points.end());
+        slot.line->replace(points);
+        if (!slot.line->chart()) {
+            m_chart->addSeries(slot.line);
+            slot.line->attachAxis(m_timeAxis);
+            slot.line->attachAxis(m_valueAxis);
+        }
+        const bool filled = m_fillOpacity > 0 || m_drawStyle == QLatin1String("bars");
+        if (filled && !slot.area) {
+            if (m_stacking != QLatin1String("none") && index > 1) {
+                slot.lower = new QLineSeries(m_chart);
+            }
+            slot.area = new QAreaSeries(slot.line, slot.lower);
+            QColor fill = slot.color;
+            fill.setAlpha(m_drawStyle == QLatin1String("bars")
+                              ? 200
+                              : std::clamp(m_fillOpacity, 0, 100) * 255 / 100);
+            slot.area->setBrush(fill);
+            slot.area->setPen(Qt::NoPen);
+            m_chart->addSeries(slot.area);
+            slot.area->attachAxis(m_timeAxis);
+            slot.area->attachAxis(m_valueAxis);
+        }
+        if (slot.lower) {
+            QList<QPointF> lower;
+            lower.reserve(points.size());
+            std::size_t k = 0;
+            for (const auto& p : reduced) {
+                while (k < t.size() && t[k] < p.t)
+                    ++k;
+                if (!std::isnan(p.v))
+                    lower << QPointF(double(p.t), k < below.size() ? below[k] : 0.0);
+            }
+            slot.lower->replace(lower);
+        }
+        if (m_drawStyle == QLatin1String("points")) {
+            if (!slot.points) {
+                slot.points = new QScatterSeries(m_chart);
+                slot.points->setMarkerSize(m_pointSize);
+                slot.points->setColor(slot.color);
+                slot.points->setBorderColor(slot.color);
+                m_chart->addSeries(slot.points);
+                slot.points->attachAxis(m_timeAxis);
+                slot.points->attachAxis(m_valueAxis);
+            }
+            slot.points->replace(points);
+            slot.line->setPen(Qt::NoPen);
+        }
+    }
+    // Series that disappeared leave the chart.
+    for (auto it = m_slots.begin(); it != m_slots.end();) {
+        if (it->used) {
+            ++it;
+            continue;
+        }
+        for (QAbstractSeries* s :
+             {static_cast<QAbstractSeries*>(it->area), static_cast<QAbstractSeries*>(it->points),
+              static_cast<QAbstractSeries*>(it->line)})
+            if (s) {
+                m_chart->removeSeries(s);
+                delete s;
+            }
+        delete it->lower;
+        it = m_slots.erase(it);
+    }
+    if (!std::isfinite(minValue)) {
+        minValue = 0;
+        maxValue = 1;
+    }
+    if (m_stacking == QLatin1String("none") && m_fillOpacity > 0)
+        minValue = std::min(minValue, 0.0);
+    updateAxes(minValue, maxValue, data.fromMs, data.toMs);
+    updateThresholds(m_valueAxis->min(), m_valueAxis->max(), data.fromMs, data.toMs);
+    updateLegend(series);
+    applyVisibility();
+}
+
+void TimeSeriesPanel::updateAxes(double minValue, double maxValue, qint64 fromMs, qint64 toMs) {
+    const FieldOptions& options = fieldOptions();
+    double lo = options.min.value_or(minValue);
+    double hi = options.max.value_or(maxValue);
+    if (hi <= lo)
+        hi = lo + (lo == 0 ? 1 : std::abs(lo) * 0.1);
+    const double step = niceStep(hi - lo, 4);
+    if (!options.min)
+        lo = std::floor(lo / step) * step;
+    if (!options.max)
+        hi = std::ceil(hi / step) * step;
+    m_valueAxis->setRange(lo, hi);
+    m_valueAxis->setTickAnchor(lo);
+    m_valueAxis->setTickInterval(step);
+    m_ticks.clear();
+    int n = 0;
+    for (double v = lo; v <= hi + step * 1e-9 && n < 50; v += step, ++n)
+        m_ticks.emplace_back(v, options.format(std::abs(v) < step * 1e-9 ? 0.0 : v));
+    int labelWidth = 0;
+    const QFontMetrics metrics(m_chart->font());
+    for (const auto& tick : m_ticks)
+        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(tick.second));
+    m_chart->setMargins(QMargins(labelWidth + 8, 2, 2, 2));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(fromMs),
+                         QDateTime::fromMSecsSinceEpoch(toMs));
+    const qint64 span = toMs - fromMs;
+    m_timeAxis->setFormat(span <= 2 * 3600 * 1000LL    ? QStringLiteral("HH:mm")
+                          : span <= 3 * 86400 * 1000LL ? QStringLiteral("MM/dd HH:mm")
+                                                       : QStringLiteral("MM/dd"));
+}
+
+void TimeSeriesPanel::updateThresholds(double minValue, double maxValue, qint64 fromMs,
+                                       qint64 toMs) {
+    for (QAreaSeries* area : m_thresholdAreas) {
+        m_chart->removeSeries(area);
+        delete area->upperSeries();
+        delete area->lowerSeries();
+        delete area;
+    }
+    m_thresholdAreas.clear();
+    for (QLineSeries* line : m_thresholdSeries) {
+        m_chart->removeSeries(line);
+        delete line;
+    }
+    m_thresholdSeries.clear();
+    if (m_thresholdsStyle == QLatin1String("off"))
+        return;
+    const auto& steps = fieldOptions().thresholds;
+    const bool lines = m_thresholdsStyle.contains(QLatin1String("line")) ||
+                       m_thresholdsStyle == QLatin1String("dashed");
+    const bool areas = m_thresholdsStyle.contains(QLatin1String("area"));
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const double from = steps[i].value.value_or(minValue);
+        const double to =
+            i + 1 < steps.size() && steps[i + 1].value ? *steps[i + 1].value : maxValue;
+        if (areas && steps[i].color.alpha() > 0) {
+            auto* upper = new QLineSeries();
+            auto* lower = new QLineSeries();
+            upper->append(double(fromMs), std::min(to, maxValue));
+            upper->append(double(toMs), std::min(to, maxValue));
+            lower->append(double(fromMs), std::max(from, minValue));
+            lower->append(double(toMs), std::max(from, minValue));
+            auto* area = new QAreaSeries(upper, lower);
+            QColor fill = steps[i].color;
+            fill.setAlpha(40);
+            area->setBrush(fill);
+            area->setPen(Qt::NoPen);
+            m_chart->addSeries(area);
+            area->attachAxis(m_timeAxis);
+            area->attachAxis(m_valueAxis);
+            m_thresholdAreas.push_back(area);
+        }
+        if (lines && steps[i].value) {
+            auto* line = new QLineSeries();
+            line->append(double(fromMs), *steps[i].value);
+            line->append(double(toMs), *steps[i].value);
+            QPen pen(steps[i].color);
+            pen.setStyle(Qt::DashLine);
+            line->setPen(pen);
+            m_chart->addSeries(line);
+            line->attachAxis(m_timeAxis);
+            line->attachAxis(m_valueAxis);
+            m_thresholdSeries.push_back(line);
+        }
+    }
+}
+
+void TimeSeriesPanel::updateLegend(const std::vector<NamedSeries>& series) {
+    if (!m_showLegend)
+        return;
+    const bool table = m_legendMode == QLatin1String("table") || !m_legendCalcs.isEmpty();
+    m_legend->setColumnCount(1 + int(m_legendCalcs.size()));
+    QStringList headers{tr("Name")};
+    for (const QString& calc : m_legendCalcs)
+        headers << legendCalcTitle(calc);
+    m_legend->setHorizontalHeaderLabels(headers);
+    m_legend->horizontalHeader()->setVisible(table);
+    m_legend->setRowCount(int(series.size()));
+    for (int row = 0; row < int(series.size()); ++row) {
+        const Slot* slot = nullptr;
+        for (const Slot& s : m_slots)
+            if (s.name == series[std::size_t(row)].name)
+                slot = &s;
+        auto* name = new QTableWidgetItem(QStringLiteral("■ ") + series[std::size_t(row)].name);
+        name->setData(Qt::UserRole, series[std::size_t(row)].name);
+        if (slot)
+            name->setForeground(slot->color);
+        m_legend->setItem(row, 0, name);
+        for (int c = 0; c < int(m_legendCalcs.size()); ++c)
+            m_legend->setItem(row, c + 1,
+                              new QTableWidgetItem(fieldOptions().format(
+                                  reduceSeries(*series[std::size_t(row)].data, m_legendCalcs[c]))));
+    }
+    m_legend->resizeColumnsToContents();
+    m_legend->horizontalHeader()->setStretchLastSection(false);
+    const int rowHeight = m_legend->fontMetrics().height() + 4;
+    m_legend->verticalHeader()->setDefaultSectionSize(rowHeight);
+    m_legend->setMaximumHeight(std::min(6, int(series.size())) * rowHeight +
+                               (table ? m_legend->horizontalHeader()->height() : 0) + 4);
+}
+
+void TimeSeriesPanel::toggleIsolation(const QString& name) {
+    m_isolated = m_isolated == name ? QString() : name;
+    applyVisibility();
+}
+
+void TimeSeriesPanel::applyVisibility() {
+    for (Slot& slot : m_slots) {
+        const bool visible = m_isolated.isEmpty() || slot.name == m_isolated;
+        slot.line->setVisible(visible);
+        if (slot.area)
+            slot.area->setVisible(visible);
+        if (slot.points)
+            slot.points->setVisible(visible);
+    }
+}
+
+int TimeSeriesPanel::visibleSeriesCount() const {
+    int n = 0;
+    for (const Slot& slot : m_slots)
+        n += slot.line->isVisible() ? 1 : 0;
+    return n;
+}
+
+QStringList TimeSeriesPanel::seriesNames() const {
+    QStringList names;
+    for (const Slot& slot : m_slots)
+        names << slot.name;
+    return names;
+}
+
+std::size_t TimeSeriesPanel::pointCount(const QString& name) const {
+    for (const Slot& slot : m_slots)
+        if (slot.name == name)
+            return std::size_t(slot.line->count());
+    return 0;
+}
+
+QStringList TimeSeriesPanel::valueAxisLabels() const {
+    QStringList labels;
+    for (const auto& tick : m_ticks)
+        labels << tick.second;
+    return labels;
+}
+
+QString TimeSeriesPanel::tooltipAt(qint64 timeMs) const {
+    QStringList lines{
+        QDateTime::fromMSecsSinceEpoch(timeMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))};
+    std::vector<std::pair<double, QString>> rows;
+    for (const Slot& slot : m_slots) {
+        if (!slot.data || slot.data->timestamps.empty() || !slot.line->isVisible())
+            continue;
+        const auto& t = slot.data->timestamps;
+        auto it = std::lower_bound(t.begin(), t.end(), timeMs);
+        std::size_t i = std::size_t(it - t.begin());
+        if (i == t.size() || (i > 0 && timeMs - t[i - 1] < t[i] - timeMs))
+            i = i == 0 ? 0 : i - 1;
+        const double v = slot.data->values[i];
+        rows.emplace_back(std::isnan(v) ? -std::numeric_limits<double>::infinity() : v,
+                          slot.name + QStringLiteral(": ") + fieldOptions().format(v));
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& row : rows)
+        lines << row.second;
+    return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace vigil::panels
