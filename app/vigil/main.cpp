@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "app/vigil/command_line.h"
+#include "app/vigil/render_command.h"
 #include "app/vigil/unix_signals.h"
 #include "core/engine/engine.h"
 #include "core/engine/engine_options_loader.h"
@@ -45,6 +46,8 @@ void configureApplication() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (vigil::app::isRenderCommand(argc, argv))
+        return vigil::app::runRenderCommand(argc, argv);
     const bool noDisplayNeeded = vigil::app::wantsNoDisplay(argc, argv);
     if (!noDisplayNeeded && !vigil::app::displayAvailable()) {
         std::fprintf(
