@@ -6,6 +6,9 @@ install(FILES "${CMAKE_SOURCE_DIR}/packaging/io.vigil.Vigil.metainfo.xml" DESTIN
 install(FILES "${CMAKE_SOURCE_DIR}/resources/icons/vigil.svg"
         DESTINATION share/icons/hicolor/scalable/apps RENAME io.vigil.Vigil.svg)
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/vigil.service" DESTINATION lib/systemd/user)
+# Bundled dashboards, provisioned read-only (core/dashboard/dashboard_store.h).
+install(DIRECTORY "${CMAKE_SOURCE_DIR}/dashboards/" DESTINATION share/vigil/dashboards
+        FILES_MATCHING PATTERN "*.json")
 
 set(CPACK_PACKAGE_NAME "vigil")
 set(CPACK_PACKAGE_VENDOR "Vigil")

@@ -15,6 +15,7 @@
 #include <QStatusBar>
 
 #include "core/engine/engine.h"
+#include "ui/dashboards/dashboards_page.h"
 #include "ui/shell/planned_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/tray_icon.h"
@@ -67,10 +68,13 @@ void MainWindow::buildNavigation() {
     for (const PageInfo& info : pageInfos()) {
         auto* item = new QListWidgetItem(QIcon::fromTheme(info.iconName), info.title, m_navigation);
         item->setSizeHint(QSize(0, 36));
-        QWidget* page =
-            info.page == Page::kSettings
-                ? static_cast<QWidget*>(new SettingsPage(m_engine, m_pages))
-                : static_cast<QWidget*>(new PlannedPage(info.title, info.plannedText, m_pages));
+        QWidget* page = nullptr;
+        if (info.page == Page::kSettings)
+            page = new SettingsPage(m_engine, m_pages);
+        else if (info.page == Page::kDashboards)
+            page = m_dashboards = new dashboards::DashboardsPage(m_engine, m_pages);
+        else
+            page = new PlannedPage(info.title, info.plannedText, m_pages);
         page->setObjectName(QStringLiteral("page_") + info.title.toLower());
         m_pages->addWidget(page);
     }
@@ -178,6 +182,11 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     if (m_tray && m_tray->isVisible()) {
         // The engine keeps running; the tray brings the window back.
         hide();
+        event->ignore();
+        return;
+    }
+    // Leaving with unsaved dashboard edits asks first.
+    if (m_dashboards && !m_dashboards->maybeSave()) {
         event->ignore();
         return;
     }

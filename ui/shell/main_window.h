@@ -15,6 +15,10 @@ namespace vigil::engine {
 class Engine;
 }
 
+namespace vigil::dashboards {
+class DashboardsPage;
+}
+
 namespace vigil::ui {
 
 class TrayIcon;
@@ -54,6 +58,7 @@ private:
     void applyPalette();
 
     engine::Engine& m_engine;
+    dashboards::DashboardsPage* m_dashboards = nullptr;
     QSettings& m_settings;
     QListWidget* m_navigation = nullptr;
     QStackedWidget* m_pages = nullptr;

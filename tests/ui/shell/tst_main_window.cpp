@@ -1,5 +1,9 @@
 #include <QtTest>
 
+#include "ui/dashboards/dashboard_canvas.h"
+#include "ui/dashboards/dashboard_view.h"
+#include "ui/dashboards/dashboards_page.h"
+
 #include <QApplication>
 #include <QIcon>
 #include <QLabel>
@@ -100,7 +104,7 @@ private slots:
     void plannedPagesSayWhatWillBeThere() {
         MainWindow window(*m_engine, *m_settings);
         for (Page page : allPages()) {
-            if (page == Page::kSettings)
+            if (page == Page::kSettings || page == Page::kDashboards)
                 continue;
             auto* planned = qobject_cast<vigil::ui::PlannedPage*>(window.pageWidget(page));
             QVERIFY(planned);
@@ -108,6 +112,17 @@ private slots:
             QVERIFY(text);
             QVERIFY2(text->text().contains("will live here"), qPrintable(text->text()));
         }
+    }
+
+    void dashboardsPageOpensTheHostOverview() {
+        MainWindow window(*m_engine, *m_settings);
+        auto* page = qobject_cast<vigil::dashboards::DashboardsPage*>(window.pageWidget(Page::kDashboards));
+        QVERIFY(page);
+        auto* list = page->findChild<QListWidget*>("dashboardList");
+        QVERIFY(list);
+        QVERIFY2(list->count() >= 8, qPrintable(QString::number(list->count())));
+        QCOMPARE(page->view()->dashboard().uid, QStringLiteral("vigil-host-overview"));
+        QVERIFY(page->view()->canvas()->visiblePanelIds().size() >= 10);
     }
 
     void settingsPageShowsEngineState() {
