@@ -98,6 +98,19 @@ Panel parsePanel(const QJsonObject& object) {
         panel.datasource = DataSourceRef::fromJson(object.value(QStringLiteral("datasource")));
     for (const QJsonValue& t : object.value(QStringLiteral("targets")).toArray())
         panel.targets.push_back(parseTarget(t.toObject()));
+    // Targets without a refId get the next free letter, as Grafana does.
+    QSet<QString> used;
+    for (const Target& target : panel.targets)
+        used.insert(target.refId);
+    char next = 'A';
+    for (Target& target : panel.targets) {
+        if (!target.refId.isEmpty())
+            continue;
+        while (used.contains(QString(QLatin1Char(next))) && next < 'Z')
+            ++next;
+        target.refId = QString(QLatin1Char(next));
+        used.insert(target.refId);
+    }
     panel.collapsed = object.value(QStringLiteral("collapsed")).toBool();
     if (panel.isRow())
         for (const QJsonValue& child : object.value(QStringLiteral("panels")).toArray())
