@@ -175,6 +175,7 @@ QWidget* TimeSeriesPanel::createContent() {
 
 void TimeSeriesPanel::configure(const dashboard::Panel& panel,
                                 const dashboard::InterpolationContext&) {
+    m_thresholdFrom = m_thresholdTo = 0;  // rebuild the threshold series
     const QJsonObject defaults = panel.raw.value(QStringLiteral("fieldConfig"))
                                      .toObject()
                                      .value(QStringLiteral("defaults"))
@@ -301,7 +302,7 @@ void TimeSeriesPanel::render(const PanelData& data) {
             }
         }
         slot.drawn.assign(points.begin(), points.end());
-        slot.line->replace(points);
+        slot.pending = std::move(points);
         if (!slot.line->chart()) {
             m_chart->addSeries(slot.line);
             slot.line->attachAxis(m_timeAxis);
@@ -325,7 +326,7 @@ void TimeSeriesPanel::render(const PanelData& data) {
         }
         if (slot.lower) {
             QList<QPointF> lower;
-            lower.reserve(points.size());
+            lower.reserve(slot.pending.size());
             std::size_t k = 0;
             for (const auto& p : reduced) {
                 while (k < t.size() && t[k] < p.t)
@@ -333,7 +334,7 @@ void TimeSeriesPanel::render(const PanelData& data) {
                 if (!std::isnan(p.v))
                     lower << QPointF(double(p.t), k < below.size() ? below[k] : 0.0);
             }
-            slot.lower->replace(lower);
+            slot.pendingLower = std::move(lower);
         }
         if (m_drawStyle == QLatin1String("points")) {
             if (!slot.points) {
@@ -345,7 +346,6 @@ void TimeSeriesPanel::render(const PanelData& data) {
                 slot.points->attachAxis(m_timeAxis);
                 slot.points->attachAxis(m_valueAxis);
             }
-            slot.points->replace(points);
             slot.line->setPen(Qt::NoPen);
         }
     }
@@ -371,7 +371,18 @@ void TimeSeriesPanel::render(const PanelData& data) {
     }
     if (m_stacking == QLatin1String("none") && m_fillOpacity > 0)
         minValue = std::min(minValue, 0.0);
+    // Axes first, then one replace() per series: each series computes its
+    // geometry once, instead of again for an axis change.
     updateAxes(minValue, maxValue, data.fromMs, data.toMs);
+    for (Slot& slot : m_slots) {
+        if (slot.lower)
+            slot.lower->replace(slot.pendingLower);
+        if (slot.points)
+            slot.points->replace(slot.pending);
+        slot.line->replace(slot.pending);
+        slot.pending.clear();
+        slot.pendingLower.clear();
+    }
     updateThresholds(m_valueAxis->min(), m_valueAxis->max(), data.fromMs, data.toMs);
     updateLegend(series);
     applyVisibility();

@@ -3,6 +3,9 @@
 #include <QChartView>
 #include <QPointer>
 
+#include <QList>
+
+#include <array>
 #include <map>
 #include <vector>
 
@@ -53,6 +56,8 @@ private:
         QAreaSeries* area = nullptr;
         QScatterSeries* points = nullptr;
         std::vector<QPointF> drawn;  // after stacking and reduction
+        QList<QPointF> pending;      // for the replace() of this refresh
+        QList<QPointF> pendingLower;
         const dashboard::SeriesData* data = nullptr;
         bool used = false;
     };
@@ -73,6 +78,9 @@ private:
     std::vector<QLineSeries*> m_thresholdSeries;
     std::vector<QAreaSeries*> m_thresholdAreas;
     QString m_isolated;
+    std::array<double, 2> m_thresholdKey{0, 0};
+    qint64 m_thresholdFrom = 0;
+    qint64 m_thresholdTo = 0;
 
     // Options read by configure().
     QString m_drawStyle = QStringLiteral("line");
