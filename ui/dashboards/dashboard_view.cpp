@@ -233,12 +233,21 @@ void DashboardView::buildToolbar(QHBoxLayout* layout) {
     m_lockButton->setText(tr("Lock layout"));
     m_lockButton->setCheckable(true);
     m_lockButton->hide();
-    connect(m_lockButton, &QToolButton::toggled, this, [this](bool on) { m_canvas->setLayoutLocked(on); });
+    connect(m_lockButton, &QToolButton::toggled, this,
+            [this](bool on) { m_canvas->setLayoutLocked(on); });
     auto* saveButton = new QToolButton(this);
     m_saveAction = new QAction(tr("Save"), this);
     m_saveAction->setEnabled(false);
     connect(m_saveAction, &QAction::triggered, this, &DashboardView::save);
     saveButton->setDefaultAction(m_saveAction);
+    auto* title = new QLabel(this);
+    title->setObjectName(QStringLiteral("dashboardTitle"));
+    QFont font = title->font();
+    font.setBold(true);
+    font.setPointSizeF(font.pointSizeF() * 1.2);
+    title->setFont(font);
+    connect(this, &DashboardView::titleChanged, title, &QLabel::setText);
+    layout->addWidget(title);
     layout->addStretch(1);
     for (QWidget* w :
          std::initializer_list<QWidget*>{m_editButton, m_lockButton, saveButton, back, m_timeCombo,
