@@ -391,6 +391,15 @@ std::string_view prometheusAlertDefs() {
            "{{$value := .Value}}";
 }
 
+Status checkAlertTemplate(std::string_view ruleName, std::string_view text) {
+    Options options;
+    options.missingKey = MissingKey::kZero;
+    Template tmpl("__alert_" + std::string(ruleName), options, prometheusFunctions({}));
+    std::string full(prometheusAlertDefs());
+    full += text;
+    return tmpl.parse(full);
+}
+
 Result<std::string> expandAlertTemplate(std::string_view ruleName, std::string_view text,
                                         const Value& data, const PrometheusContext& context) {
     std::string name = "__alert_" + std::string(ruleName);
