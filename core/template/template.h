@@ -105,11 +105,21 @@ public:
     // the template and position).
     Result<std::string> execute(const Value& data) const;
     Result<std::string> executeTemplate(std::string_view name, const Value& data) const;
+    // As executeTemplate, with `overlay` consulted before the template's own
+    // functions: per-execution implementations of functions the template
+    // was parsed with (e.g. `query` bound to this evaluation's time), without
+    // copying the function map.
+    Result<std::string> executeTemplate(std::string_view name, const Value& data,
+                                        const FuncMap& overlay) const;
 
 private:
+    Result<std::string> executeWith(std::string_view name, const Value& data,
+                                    const FuncMap* overlay) const;
+
     std::string m_name;
     Options m_options;
-    FuncMap m_functions;
+    // Shared between clones; copied on write by addFunctions().
+    std::shared_ptr<const FuncMap> m_functions;
     // All defined templates by name; shared so Template stays movable and a
     // parsed set can be executed concurrently.
     std::map<std::string, std::shared_ptr<const ParsedTree>, std::less<>> m_trees;
