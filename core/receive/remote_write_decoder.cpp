@@ -14,8 +14,9 @@ namespace vigil::receive {
 // generated classes: label names and values stay views into the buffer
 // until the label set is built, so a series costs one allocation (its
 // Labels) instead of one per string, and nothing is copied twice. The
-// accepted input is the same as libprotobuf's: unknown fields are skipped,
-// strings must be valid UTF-8, and truncated or mis-typed fields are errors.
+// accepted input is the same as libprotobuf's: unknown fields (and known
+// ones with another wire type) are skipped, strings must be valid UTF-8, and
+// truncated fields are errors.
 
 namespace {
 
@@ -98,6 +99,16 @@ bool validUtf8(std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* end = p + s.size();
     while (p < end) {
+        // Label names and values are nearly always ASCII: 8 bytes at a time.
+        while (end - p >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            p += 8;
+        }
+        if (p == end)
+            break;
         if (*p < 0x80) {
             ++p;
             continue;
@@ -186,10 +197,123 @@ const Status& malformed() {
     return status;
 }
 
+constexpr std::size_t kMaxKeptScratchBytes = 8u << 20;
+
+__extension__ typedef unsigned __int128 Uint128;
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+    const Uint128 r = static_cast<Uint128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+// A fast 64-bit hash of `bytes` (multiply-mix, 8 bytes at a time); two
+// seeds give the two halves of a series fingerprint.
+std::uint64_t hash64(std::string_view bytes, std::uint64_t seed) {
+    const char* p = bytes.data();
+    std::size_t n = bytes.size();
+    std::uint64_t h = seed ^ mix(n, 0x9E3779B97F4A7C15ULL);
+    while (n >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = mix(h ^ w, 0xa0761d6478bd642fULL);
+        p += 8;
+        n -= 8;
+    }
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    return mix(h ^ w ^ (static_cast<std::uint64_t>(n) << 56), 0xe7037ed1a0b428dbULL);
+}
+
+struct SeriesSpan {
+    std::uint32_t labelsBegin, labelsEnd, samplesBegin, samplesEnd;
+    SeriesCache::Fingerprint fingerprint;  // of the encoded label fields, in order
+};
+
+struct DecodedSample {
+    std::int64_t t;
+    double v;
+};
+
 }  // namespace
 
+struct SeriesCache::Scratch {
+    std::string decoded;
+    std::vector<SeriesSpan> spans;
+    std::vector<LabelView> views;
+    std::vector<DecodedSample> samples;
+};
+
+SeriesCache::SeriesCache(std::size_t maxEntries)
+    : m_maxEntries(std::max<std::size_t>(maxEntries, 16)), m_scratch(std::make_unique<Scratch>()) {
+    m_current.clear(m_maxEntries);
+    m_previous.clear(0);
+}
+
+SeriesCache::~SeriesCache() = default;
+
+void SeriesCache::Generation::clear(std::size_t maxEntries) {
+    std::size_t size = 16;
+    while (size < 2 * maxEntries)
+        size *= 2;
+    table.assign(maxEntries == 0 ? 0 : size, Slot{});
+    entries.clear();
+    entries.reserve(maxEntries);
+}
+
+const model::Labels* SeriesCache::Generation::find(const Fingerprint& fp) const {
+    if (table.empty())
+        return nullptr;
+    const std::size_t mask = table.size() - 1;
+    for (std::size_t i = fp.h1 & mask;; i = (i + 1) & mask) {
+        const Slot& slot = table[i];
+        if (slot.entry == 0)
+            return nullptr;
+        if (slot.h1 == fp.h1 && slot.h2 == fp.h2)
+            return &entries[slot.entry - 1];
+    }
+}
+
+void SeriesCache::prefetch(const Fingerprint& fp) const {
+    __builtin_prefetch(&m_current.table[fp.h1 & (m_current.table.size() - 1)]);
+}
+
+std::size_t SeriesCache::size() const {
+    return m_current.entries.size() + m_previous.entries.size();
+}
+
+const model::Labels* SeriesCache::find(const Fingerprint& fp) {
+    if (const model::Labels* labels = m_current.find(fp))
+        return labels;
+    const model::Labels* old = m_previous.find(fp);
+    if (!old)
+        return nullptr;
+    // The previous generation is only read and then dropped whole, so the
+    // set is copied rather than moved out of it.
+    return &insert(fp, *old);
+}
+
+const model::Labels& SeriesCache::insert(const Fingerprint& fp, model::Labels labels) {
+    if (m_current.entries.size() >= m_maxEntries) {
+        std::swap(m_current, m_previous);
+        m_current.clear(m_maxEntries);
+    }
+    const std::size_t mask = m_current.table.size() - 1;
+    std::size_t i = fp.h1 & mask;
+    while (m_current.table[i].entry != 0) {
+        Generation::Slot& slot = m_current.table[i];
+        if (slot.h1 == fp.h1 && slot.h2 == fp.h2) {
+            m_current.entries[slot.entry - 1] = std::move(labels);
+            return m_current.entries[slot.entry - 1];
+        }
+        i = (i + 1) & mask;
+    }
+    m_current.entries.push_back(std::move(labels));
+    m_current.table[i] = {fp.h1, fp.h2, static_cast<std::uint32_t>(m_current.entries.size())};
+    return m_current.entries.back();
+}
+
 Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t maxDecodedBytes,
-                                           model::Appender& appender) {
+                                           model::Appender& appender, SeriesCache* cache) {
     std::size_t decodedLength = 0;
     if (!snappy::GetUncompressedLength(body.data(), body.size(), &decodedLength)) {
         return Status::error(
@@ -201,23 +325,32 @@ Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t 
                                  " bytes exceeds the limit of " + std::to_string(maxDecodedBytes) +
                                  " bytes");
     }
-    std::string decoded;
+    std::string localDecoded;
+    std::string& decoded = cache ? cache->scratch().decoded : localDecoded;
+    // A rare huge request must not pin its buffer in the cache for good.
+    struct Trim {
+        std::string& decoded;
+        ~Trim() {
+            if (decoded.capacity() > kMaxKeptScratchBytes) {
+                decoded.clear();
+                decoded.shrink_to_fit();
+            }
+        }
+    } trim{decoded};
     if (!snappy::Uncompress(body.data(), body.size(), &decoded))
         return Status::error("snappy: corrupt input");
 
     // Decode the whole message before appending anything, as ParseFromString
     // did: a malformed body stores nothing. Label views and samples of every
     // series go into flat arrays; `SeriesSpan` indexes them.
-    struct SeriesSpan {
-        std::uint32_t labelsBegin, labelsEnd, samplesBegin, samplesEnd;
-    };
-    struct DecodedSample {
-        std::int64_t t;
-        double v;
-    };
-    std::vector<SeriesSpan> spans;
-    std::vector<LabelView> views;
-    std::vector<DecodedSample> decodedSamples;
+    SeriesCache::Scratch local;
+    SeriesCache::Scratch& scratch = cache ? cache->scratch() : local;
+    std::vector<SeriesSpan>& spans = scratch.spans;
+    std::vector<LabelView>& views = scratch.views;
+    std::vector<DecodedSample>& decodedSamples = scratch.samples;
+    spans.clear();
+    views.clear();
+    decodedSamples.clear();
     RemoteWriteStats stats;
     {
         WireReader request(decoded);
@@ -225,35 +358,42 @@ Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t 
             std::uint32_t field = 0, wire = 0;
             if (!request.tag(field, wire))
                 return malformed();
-            if (field != 1) {
+            // Another field, or field 1 with another wire type: unknown to
+            // this schema, skipped (as libprotobuf does).
+            if (field != 1 || wire != kLengthDelimited) {
                 if (!request.skip(wire))
                     return malformed();
                 continue;
             }
             std::string_view ts;
-            if (wire != kLengthDelimited || !request.bytes(ts))
+            if (!request.bytes(ts))
                 return malformed();
             // prometheus.TimeSeries {labels = 1, samples = 2, exemplars = 3,
             // histograms = 4}; the fields may come in any order.
-            SeriesSpan span{static_cast<std::uint32_t>(views.size()), 0,
-                            static_cast<std::uint32_t>(decodedSamples.size()), 0};
+            SeriesSpan span{static_cast<std::uint32_t>(views.size()),
+                            0,
+                            static_cast<std::uint32_t>(decodedSamples.size()),
+                            0,
+                            {}};
             WireReader r(ts);
             while (!r.done()) {
                 if (!r.tag(field, wire))
                     return malformed();
-                if (field < 1 || field > 4) {
+                if (field < 1 || field > 4 || wire != kLengthDelimited) {
                     if (!r.skip(wire))
                         return malformed();
                     continue;
                 }
                 std::string_view bytes;
-                if (wire != kLengthDelimited || !r.bytes(bytes))
+                if (!r.bytes(bytes))
                     return malformed();
                 if (field == 1) {
                     LabelView label;
                     if (!decodeLabel(bytes, label))
                         return malformed();
                     views.push_back(label);
+                    span.fingerprint.h1 = hash64(bytes, span.fingerprint.h1 + 0x51);
+                    span.fingerprint.h2 = hash64(bytes, span.fingerprint.h2 + 0xa3);
                 } else if (field == 2) {
                     DecodedSample sample{};
                     if (!decodeSample(bytes, sample.v, sample.t))
@@ -272,46 +412,68 @@ Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t 
     }
 
     std::vector<model::Label> labels;
-    for (const SeriesSpan& span : spans) {
+    model::Labels built;
+    // Prefetch distance: far enough ahead to hide a miss to memory.
+    constexpr std::size_t kAhead = 8;
+    if (cache) {
+        for (std::size_t i = 0; i < std::min(kAhead, spans.size()); ++i)
+            cache->prefetch(spans[i].fingerprint);
+    }
+    for (std::size_t index = 0; index < spans.size(); ++index) {
+        const SeriesSpan& span = spans[index];
+        if (cache && index + kAhead < spans.size())
+            cache->prefetch(spans[index + kAhead].fingerprint);
         ++stats.series;
         LabelView* const first = views.data() + span.labelsBegin;
         LabelView* const last = views.data() + span.labelsEnd;
-        // Senders sort labels by name (Prometheus does); sort only if not.
-        if (!std::is_sorted(first, last, [](const LabelView& a, const LabelView& b) {
-                return a.name < b.name;
-            })) {
-            std::stable_sort(first, last, [](const LabelView& a, const LabelView& b) {
-                return a.name < b.name;
-            });
+        const model::Labels* set = nullptr;
+        if (cache) {
+            set = cache->find(span.fingerprint);
         }
-        bool valid = first != last;
-        bool hasName = false;
-        for (const LabelView* l = first; l != last; ++l) {
-            if (!scrape::isValidLabelName(l->name) || (l != first && l[-1].name == l->name))
-                valid = false;
-            if (l->name == model::kMetricName && !l->value.empty())
-                hasName = true;
-        }
-        labels.clear();
-        labels.reserve(static_cast<std::size_t>(last - first));
-        for (const LabelView* l = first; l != last; ++l) {
-            if (!l->value.empty())  // an empty value is an absent label
-                labels.push_back({std::string(l->name), std::string(l->value)});
-        }
-        if (!valid || !hasName) {
-            ++stats.invalidSeries;
-            if (stats.firstProblem.empty()) {
-                stats.firstProblem = "invalid metric name or labels: " +
-                                     model::Labels::fromUnsorted(std::move(labels)).toString();
+        if (!set) {
+            // Senders sort labels by name (Prometheus does); sort only if not.
+            if (!std::is_sorted(first, last, [](const LabelView& a, const LabelView& b) {
+                    return a.name < b.name;
+                })) {
+                std::stable_sort(first, last, [](const LabelView& a, const LabelView& b) {
+                    return a.name < b.name;
+                });
+            }
+            bool valid = first != last;
+            bool hasName = false;
+            for (const LabelView* l = first; l != last; ++l) {
+                if (!scrape::isValidLabelName(l->name) || (l != first && l[-1].name == l->name))
+                    valid = false;
+                if (l->name == model::kMetricName && !l->value.empty())
+                    hasName = true;
+            }
+            labels.clear();
+            labels.reserve(static_cast<std::size_t>(last - first));
+            for (const LabelView* l = first; l != last; ++l) {
+                if (!l->value.empty())  // an empty value is an absent label
+                    labels.push_back({std::string(l->name), std::string(l->value)});
+            }
+            if (!valid || !hasName) {
+                ++stats.invalidSeries;
+                if (stats.firstProblem.empty()) {
+                    stats.firstProblem = "invalid metric name or labels: " +
+                                         model::Labels::fromUnsorted(std::move(labels)).toString();
+                }
+                labels = {};
+                continue;
+            }
+            if (cache) {
+                set =
+                    &cache->insert(span.fingerprint, model::Labels::fromSorted(std::move(labels)));
+            } else {
+                built = model::Labels::fromSorted(std::move(labels));
+                set = &built;
             }
             labels = {};
-            continue;
         }
-        const model::Labels set = model::Labels::fromSorted(std::move(labels));
-        labels = {};
         for (std::uint32_t i = span.samplesBegin; i < span.samplesEnd; ++i) {
             const DecodedSample& sample = decodedSamples[i];
-            const model::AppendError error = appender.append(set, sample.t, sample.v);
+            const model::AppendError error = appender.append(*set, sample.t, sample.v);
             if (error == model::AppendError::kNone) {
                 ++stats.samples;
                 continue;
@@ -319,7 +481,7 @@ Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t 
             ++stats.rejected;
             if (stats.firstProblem.empty()) {
                 stats.firstProblem = std::string(model::appendErrorName(error)) +
-                                     " sample for series " + set.toString() + " at timestamp " +
+                                     " sample for series " + set->toString() + " at timestamp " +
                                      std::to_string(sample.t);
             }
         }
