@@ -187,12 +187,15 @@ int main(int argc, char** argv) {
 
     std::printf("remote write: %d requests x %d samples, %d distinct series\n", kRequests,
                 kSeries * kSamples, kTotalSeries);
-    std::printf("  decode + label sets (counting appender): %8.2f M samples/s per CPU second\n",
-                total / decodeOnly / 1e6);
-    std::printf("  ... with a warm series cache:             %8.2f M samples/s per CPU second\n",
-                total / decodeCached / 1e6);
-    std::printf("  decode + append into InMemoryStorage:    %8.2f M samples/s per CPU second\n",
-                total / withStore / 1e6);
+    if (!tsdbOnly) {
+        std::printf("  decode + label sets (counting appender): %8.2f M samples/s per CPU second\n",
+                    total / decodeOnly / 1e6);
+        std::printf(
+            "  ... with a warm series cache:             %8.2f M samples/s per CPU second\n",
+            total / decodeCached / 1e6);
+        std::printf("  decode + append into InMemoryStorage:    %8.2f M samples/s per CPU second\n",
+                    total / withStore / 1e6);
+    }
     std::printf(
         "  decode + append into tsdb::Db (WAL on):   %8.2f M samples/s per CPU second "
         "(all requests)\n",
