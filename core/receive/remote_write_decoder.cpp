@@ -206,22 +206,26 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
     return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
-// A fast 64-bit hash of `bytes` (multiply-mix, 8 bytes at a time); two
-// seeds give the two halves of a series fingerprint.
-std::uint64_t hash64(std::string_view bytes, std::uint64_t seed) {
+// Folds `bytes` into both halves of a series fingerprint in one pass
+// (multiply-mix, 8 bytes at a time; the halves use different constants).
+void fingerprintBytes(std::string_view bytes, SeriesCache::Fingerprint& fp) {
     const char* p = bytes.data();
     std::size_t n = bytes.size();
-    std::uint64_t h = seed ^ mix(n, 0x9E3779B97F4A7C15ULL);
+    std::uint64_t h1 = fp.h1 ^ mix(n + 0x51, 0x9E3779B97F4A7C15ULL);
+    std::uint64_t h2 = fp.h2 ^ mix(n + 0xa3, 0xD6E8FEB86659FD93ULL);
     while (n >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p, 8);
-        h = mix(h ^ w, 0xa0761d6478bd642fULL);
+        h1 = mix(h1 ^ w, 0xa0761d6478bd642fULL);
+        h2 = mix(h2 ^ w, 0x8ebc6af09c88c6e3ULL);
         p += 8;
         n -= 8;
     }
     std::uint64_t w = 0;
     std::memcpy(&w, p, n);
-    return mix(h ^ w ^ (static_cast<std::uint64_t>(n) << 56), 0xe7037ed1a0b428dbULL);
+    w ^= static_cast<std::uint64_t>(n) << 56;
+    fp.h1 = mix(h1 ^ w, 0xe7037ed1a0b428dbULL);
+    fp.h2 = mix(h2 ^ w, 0x589965cc75374cc3ULL);
 }
 
 struct SeriesSpan {
@@ -392,8 +396,7 @@ Result<RemoteWriteStats> decodeRemoteWrite(std::string_view body, std::uint64_t 
                     if (!decodeLabel(bytes, label))
                         return malformed();
                     views.push_back(label);
-                    span.fingerprint.h1 = hash64(bytes, span.fingerprint.h1 + 0x51);
-                    span.fingerprint.h2 = hash64(bytes, span.fingerprint.h2 + 0xa3);
+                    fingerprintBytes(bytes, span.fingerprint);
                 } else if (field == 2) {
                     DecodedSample sample{};
                     if (!decodeSample(bytes, sample.v, sample.t))
