@@ -86,7 +86,7 @@ public:
     // and after relabeling, job, URL) and the dropped ones, copied out. Safe
     // from any thread, the GUI's included: it takes the scrape manager's
     // mutexes briefly and never waits on a scrape. Empty without
-    // scrape_configs.
+    // scrape_configs. (TargetsSnapshot is in core/scrape/scrape_manager.h.)
     scrape::TargetsSnapshot targets() const;
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
