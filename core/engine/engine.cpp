@@ -10,6 +10,7 @@
 #include "core/instrument/process_metrics.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
+#include "core/scrape/scrape_api.h"
 #include "core/scrape/scrape_service.h"
 #include "core/tsdb/db/tsdb_service.h"
 
@@ -38,7 +39,14 @@ Engine::Engine(EngineOptions options, QObject* parent)
     auto http = std::make_unique<http::HttpService>(config.server, m_metrics,
                                                     [this] { return m_running.load(); });
     http->addRoutes([this](httplib::Server& server) {
-        http::installPrometheusApi(server, {m_tsdb, m_queryEngine.get()});
+        http::PrometheusApiContext api{m_tsdb, m_queryEngine.get(), {}};
+        api.metadata = [this](const httplib::Request& req, httplib::Response& res) {
+            scrape::handleMetadata(m_scrape ? &m_scrape->manager() : nullptr, req, res);
+        };
+        http::installPrometheusApi(server, std::move(api));
+        scrape::installScrapeApi(server, [this]() -> const scrape::ScrapeManager* {
+            return m_scrape ? &m_scrape->manager() : nullptr;
+        });
     });
     if (config.remoteWriteReceiver.enabled) {
         receive::RemoteWriteReceiverOptions receiver;
@@ -62,6 +70,10 @@ Engine::Engine(EngineOptions options, QObject* parent)
         m_scrape = scrape.get();
         addService(std::move(scrape));
     }
+}
+
+scrape::TargetsSnapshot Engine::targets() const {
+    return m_scrape ? m_scrape->manager().targets() : scrape::TargetsSnapshot{};
 }
 
 model::Storage& Engine::storage() {

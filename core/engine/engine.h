@@ -25,7 +25,8 @@ class RemoteWriteReceiver;
 }
 namespace vigil::scrape {
 class ScrapeService;
-}
+struct TargetsSnapshot;
+}  // namespace vigil::scrape
 namespace vigil::tsdb {
 class TsdbService;
 }
@@ -81,6 +82,12 @@ public:
     promql::Engine& queryEngine() { return *m_queryEngine; }
     // Null when no scrape_configs are configured.
     scrape::ScrapeService* scrapeService() { return m_scrape; }
+    // The scrape targets (health, last scrape, duration, error, labels before
+    // and after relabeling, job, URL) and the dropped ones, copied out. Safe
+    // from any thread, the GUI's included: it takes the scrape manager's
+    // mutexes briefly and never waits on a scrape. Empty without
+    // scrape_configs. (TargetsSnapshot is in core/scrape/scrape_manager.h.)
+    scrape::TargetsSnapshot targets() const;
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;

@@ -312,9 +312,12 @@ void installPrometheusApi(httplib::Server& server, PrometheusApiContext context)
                    const std::string name = req.matches[1];
                    handleLabelQuery(context, req, res, &name);
                });
-    server.Get("/api/v1/metadata", [](const httplib::Request&, httplib::Response& res) {
-        // Vigil keeps no per-metric metadata store yet; an empty object is
-        // what Prometheus answers for a metric it has no metadata for.
+    server.Get("/api/v1/metadata", [context](const httplib::Request& req, httplib::Response& res) {
+        if (context.metadata) {
+            context.metadata(req, res);
+            return;
+        }
+        // Without a metadata source, what Prometheus answers without targets.
         sendData(res, "{}");
     });
     server.Get("/api/v1/status/buildinfo", [](const httplib::Request&, httplib::Response& res) {

@@ -7,7 +7,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace vigil::promql {
 class Engine;
@@ -19,6 +21,9 @@ namespace vigil::http {
 struct PrometheusApiContext {
     model::Storage* storage = nullptr;
     promql::Engine* engine = nullptr;
+    // Answers GET /api/v1/metadata (the scrape manager's metadata store);
+    // when empty, the endpoint answers an empty object.
+    std::function<void(const httplib::Request&, httplib::Response&)> metadata;
 };
 
 // Installs Prometheus's query API on `server`, with its JSON shapes, error

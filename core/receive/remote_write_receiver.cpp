@@ -86,8 +86,33 @@ void RemoteWriteReceiver::handle(const httplib::Request& req, httplib::Response&
         return reply(res, 429, "ingestion is saturated; retry later");
     }
 
+    // A series cache of its own for this request (requests run concurrently).
+    std::unique_ptr<SeriesCache> cache;
+    {
+        std::lock_guard lock(m_cacheMutex);
+        if (!m_caches.empty()) {
+            cache = std::move(m_caches.back());
+            m_caches.pop_back();
+        } else if (m_cachesOut < kMaxSeriesCaches) {
+            cache = std::make_unique<SeriesCache>(m_options.seriesCacheEntries);
+        }
+        if (cache)
+            ++m_cachesOut;
+    }
+    struct ReturnCache {
+        RemoteWriteReceiver* self;
+        std::unique_ptr<SeriesCache>& cache;
+        ~ReturnCache() {
+            if (!cache)
+                return;
+            std::lock_guard lock(self->m_cacheMutex);
+            --self->m_cachesOut;
+            self->m_caches.push_back(std::move(cache));
+        }
+    } returnCache{this, cache};
+
     auto appender = m_storage.appender();
-    auto decoded = decodeRemoteWrite(req.body, m_options.maxDecodedBytes, *appender);
+    auto decoded = decodeRemoteWrite(req.body, m_options.maxDecodedBytes, *appender, cache.get());
     if (!decoded) {
         appender->rollback();
         const bool tooLarge = decoded.status().code() == Status::Code::kResourceExhausted;

@@ -3,9 +3,13 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/model/storage.h"
+#include "core/receive/remote_write_decoder.h"
 
 namespace httplib {
 class Server;
@@ -29,6 +33,9 @@ struct RemoteWriteReceiverOptions {
     // Bodies being decoded and appended at once; past it, 429 with
     // Retry-After, so memory stays bounded whatever the senders do.
     std::uint64_t maxInflightBytes = 64ULL << 20;
+    // Entries per generation of each series cache (see SeriesCache); at most
+    // kMaxSeriesCaches caches exist, one per request being decoded.
+    std::size_t seriesCacheEntries = 1 << 16;
     // user → bcrypt hash; empty: no authentication.
     std::map<std::string, std::string> basicAuthUsers;
 };
@@ -53,8 +60,13 @@ private:
     bool authorized(const httplib::Request& req) const;
     void reply(httplib::Response& res, int status, const std::string& message);
 
+    static constexpr std::size_t kMaxSeriesCaches = 4;
+
     model::Storage& m_storage;
     RemoteWriteReceiverOptions m_options;
+    std::mutex m_cacheMutex;
+    std::vector<std::unique_ptr<SeriesCache>> m_caches;  // GUARDED_BY(m_cacheMutex): free ones
+    std::size_t m_cachesOut = 0;                         // GUARDED_BY(m_cacheMutex)
     instrument::MetricRegistry& m_registry;
     std::atomic<std::uint64_t> m_inflightBytes{0};
     instrument::Gauge& m_inflight;

@@ -181,6 +181,7 @@ ScrapeLoop::ScrapeLoop(model::Storage& storage, TargetLabels target,
     m_snapshot.labels = m_publicLabels;
     m_snapshot.interval = m_interval;
     m_snapshot.timeout = m_timeout;
+    m_metadata = std::make_shared<const std::vector<MetricMetadata>>();
 }
 
 ScrapeRequest ScrapeLoop::request() const {
@@ -214,6 +215,73 @@ Status ScrapeLoop::forcedError() const {
 TargetSnapshot ScrapeLoop::snapshot() const {
     std::lock_guard lock(m_mutex);
     return m_snapshot;
+}
+
+std::shared_ptr<const std::vector<MetricMetadata>> ScrapeLoop::metadata() const {
+    std::lock_guard lock(m_mutex);
+    return m_metadata;
+}
+
+void ScrapeLoop::noteMetadata(Entry entry, const ExpositionParser& parser) {
+    const std::string_view name = parser.metadataName();
+    auto it = m_meta.find(name);
+    if (it == m_meta.end()) {
+        if (m_meta.size() >= kMaxMetadataFamiliesPerTarget ||
+            m_metaBytes + name.size() > kMaxMetadataBytesPerTarget)
+            return;
+        it = m_meta.emplace(std::string(name), MetadataEntry{}).first;
+        m_metaBytes += name.size() + it->second.type.size();
+        m_metaChanged = true;
+    }
+    MetadataEntry& meta = it->second;
+    meta.lastAttempt = m_attempt;
+    auto update = [this](std::string& field, std::string_view text) {
+        if (field == text)
+            return;
+        if (text.size() > field.size() &&
+            m_metaBytes + (text.size() - field.size()) > kMaxMetadataBytesPerTarget)
+            return;  // over budget: keep what is known
+        m_metaBytes = m_metaBytes - field.size() + text.size();
+        field.assign(text);
+        m_metaChanged = true;
+    };
+    switch (entry) {
+        case Entry::kType:
+            update(meta.type, metricTypeName(parser.type()));
+            break;
+        case Entry::kHelp:
+            update(meta.help, parser.help());
+            break;
+        case Entry::kUnit:
+            update(meta.unit, parser.unit());
+            break;
+        default:
+            break;
+    }
+}
+
+void ScrapeLoop::finishMetadata() {
+    for (auto it = m_meta.begin(); it != m_meta.end();) {
+        if (it->second.lastAttempt + kMetadataRetentionScrapes < m_attempt) {
+            m_metaBytes -= it->first.size() + it->second.type.size() + it->second.help.size() +
+                           it->second.unit.size();
+            it = m_meta.erase(it);
+            m_metaChanged = true;
+        } else {
+            ++it;
+        }
+    }
+    if (!m_metaChanged)
+        return;
+    m_metaChanged = false;
+    auto published = std::make_shared<std::vector<MetricMetadata>>();
+    published->reserve(m_meta.size());
+    for (const auto& [name, meta] : m_meta)
+        published->push_back({name, meta.type, meta.help, meta.unit});
+    std::sort(published->begin(), published->end(),
+              [](const MetricMetadata& a, const MetricMetadata& b) { return a.metric < b.metric; });
+    std::lock_guard lock(m_mutex);
+    m_metadata = std::move(published);
 }
 
 Status ScrapeLoop::checkLabelLimits(const model::Labels& labels, const LoopOptions& options) const {
@@ -262,8 +330,11 @@ Status ScrapeLoop::appendPage(model::Appender& app, const LoopOptions& options,
             break;
         if (entry == Entry::kInvalid)
             return parser->status();
-        if (entry != Entry::kSeries)
+        if (entry != Entry::kSeries) {
+            if (entry == Entry::kType || entry == Entry::kHelp || entry == Entry::kUnit)
+                noteMetadata(entry, *parser);
             continue;
+        }
         ++report.samplesScraped;
         const std::string_view series = parser->series();
         const std::optional<model::Timestamp> own = parser->timestamp();
@@ -401,6 +472,7 @@ ScrapeReport ScrapeLoop::process(model::Timestamp scrapeTime, const ScrapeRespon
     }
     report.error = error;
     finishScrape(*app, scrapeTime, report);
+    finishMetadata();
     if (response.started != std::chrono::steady_clock::time_point{}) {
         report.durationSeconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - response.started)

@@ -47,6 +47,9 @@
 
 namespace vigil::scrape {
 
+class ExpositionParser;
+enum class Entry;
+
 // What a job's loops share; replaced as a whole on reload.
 struct LoopOptions {
     std::string jobName;
@@ -81,6 +84,25 @@ struct TargetSnapshot {
     std::chrono::milliseconds interval{0};
     std::chrono::milliseconds timeout{0};
 };
+
+// HELP, TYPE and UNIT of one metric family as a target exposes them
+// (Prometheus's scrape.MetricMetadata). A family with a HELP or UNIT line and
+// no TYPE line has type "unknown", as in Prometheus.
+struct MetricMetadata {
+    std::string metric;  // the family name of the metadata lines
+    std::string type;    // "counter", "gauge", ..., "unknown"
+    std::string help;
+    std::string unit;
+    bool operator==(const MetricMetadata&) const = default;
+};
+
+// Bounds on one target's metadata: past them new families are not recorded
+// (the ones already known stay), so a hostile page cannot grow memory
+// without limit. A family whose metadata lines disappear is forgotten
+// kMetadataRetentionScrapes scrapes later, as Prometheus's scrape cache does.
+inline constexpr std::size_t kMaxMetadataFamiliesPerTarget = 20000;
+inline constexpr std::size_t kMaxMetadataBytesPerTarget = 4u << 20;
+inline constexpr std::uint64_t kMetadataRetentionScrapes = 10;
 
 // The outcome of one scrape, as written to the synthetic series.
 struct ScrapeReport {
@@ -142,8 +164,18 @@ public:
     void markAllStale(model::Timestamp t);
 
     TargetSnapshot snapshot() const;
+    // The metadata of the families the target exposed, sorted by family
+    // name; shared and immutable (a scrape that changes it publishes a new
+    // vector). Never null.
+    std::shared_ptr<const std::vector<MetricMetadata>> metadata() const;
 
 private:
+    struct MetadataEntry {
+        std::string type = "unknown";
+        std::string help;
+        std::string unit;
+        std::uint64_t lastAttempt = 0;  // scrape attempt that last had a metadata line
+    };
     struct CacheEntry {
         model::Labels labels;  // final; empty when dropped by metric relabeling
         std::uint64_t labelsHash = 0;
@@ -162,6 +194,11 @@ private:
     // Parses and appends the page; on error the caller rolls back.
     Status appendPage(model::Appender& app, const LoopOptions& options, std::string_view body,
                       std::string_view contentType, model::Timestamp t, ScrapeReport& report);
+    // Records a TYPE, HELP or UNIT line of the current page.
+    void noteMetadata(Entry entry, const ExpositionParser& parser);
+    // Forgets families unseen for kMetadataRetentionScrapes and publishes the
+    // metadata when anything changed.
+    void finishMetadata();
     // Closes a committed scrape: stale markers for series of the previous
     // scrape that this one did not have (all of them when `seen` is empty).
     void finishScrape(model::Appender& app, model::Timestamp t, ScrapeReport& report);
@@ -185,14 +222,18 @@ private:
     std::uint64_t m_attempt = 0;
     bool m_reportWritten = false;  // synthetic series exist (need stale markers at the end)
     model::LabelsBuilder m_builder;
+    std::unordered_map<std::string, MetadataEntry, StringHash, std::equal_to<>> m_meta;
+    std::size_t m_metaBytes = 0;  // bytes of names and texts in m_meta
+    bool m_metaChanged = false;
 
     std::atomic<std::size_t> m_lastBodySize{0};
 
     mutable std::mutex m_mutex;
-    std::shared_ptr<const LoopOptions> m_options;  // GUARDED_BY(m_mutex)
-    std::uint64_t m_epoch = 1;                     // GUARDED_BY(m_mutex)
-    Status m_forcedError;                          // GUARDED_BY(m_mutex)
-    TargetSnapshot m_snapshot;                     // GUARDED_BY(m_mutex)
+    std::shared_ptr<const LoopOptions> m_options;                   // GUARDED_BY(m_mutex)
+    std::uint64_t m_epoch = 1;                                      // GUARDED_BY(m_mutex)
+    Status m_forcedError;                                           // GUARDED_BY(m_mutex)
+    TargetSnapshot m_snapshot;                                      // GUARDED_BY(m_mutex)
+    std::shared_ptr<const std::vector<MetricMetadata>> m_metadata;  // GUARDED_BY(m_mutex)
 };
 
 }  // namespace vigil::scrape

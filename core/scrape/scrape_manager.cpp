@@ -61,7 +61,10 @@ ScrapeManager::ScrapeManager(model::Storage& storage, instrument::MetricRegistry
                            "Staleness markers written for disappeared series and targets.")),
       m_appendErrors(
           registry.counter("vigil_scrape_append_errors_total",
-                           "Scraped samples refused by storage (out of order, duplicate, ...).")) {}
+                           "Scraped samples refused by storage (out of order, duplicate, ...).")),
+      m_queueDepth(registry.gauge("vigil_scrape_queue_depth",
+                                  "Scraped pages waiting for a worker to parse and append them.")) {
+}
 
 ScrapeManager::~ScrapeManager() {
     stop();
@@ -257,6 +260,7 @@ void ScrapeManager::post(std::function<void()> task) {
         if (m_workStopping)
             return;
         m_work.push_back(std::move(task));
+        m_queueDepth.set(static_cast<double>(m_work.size()));
     }
     m_workCv.notify_one();
 }
@@ -271,6 +275,7 @@ void ScrapeManager::runWorker() {
                 return;
             task = std::move(m_work.front());
             m_work.pop_front();
+            m_queueDepth.set(static_cast<double>(m_work.size()));
         }
         task();
     }
@@ -420,6 +425,42 @@ std::vector<TargetSnapshot> ScrapeManager::targetSnapshots() const {
         out.push_back(loop->snapshot());
     std::sort(out.begin(), out.end(), [](const TargetSnapshot& a, const TargetSnapshot& b) {
         return std::tie(a.job, a.scrapeUrl) < std::tie(b.job, b.scrapeUrl);
+    });
+    return out;
+}
+
+TargetsSnapshot ScrapeManager::targets() const {
+    TargetsSnapshot out;
+    out.active = targetSnapshots();
+    std::map<std::string, std::shared_ptr<ScrapePool>> pools;
+    {
+        std::lock_guard lock(m_mutex);
+        pools = m_pools;
+    }
+    for (const auto& [job, pool] : pools) {
+        for (DroppedTarget& dropped : pool->droppedTargets())
+            out.dropped.push_back({job, std::move(dropped.discoveredLabels)});
+    }
+    return out;
+}
+
+std::vector<TargetMetadata> ScrapeManager::targetMetadata() const {
+    std::vector<std::shared_ptr<ScrapeLoop>> loops;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [job, pool] : m_pools) {
+            for (auto& loop : pool->loops())
+                loops.push_back(std::move(loop));
+        }
+    }
+    std::vector<TargetMetadata> out;
+    out.reserve(loops.size());
+    for (const auto& loop : loops) {
+        TargetSnapshot snapshot = loop->snapshot();
+        out.push_back({std::move(snapshot.job), std::move(snapshot.labels), loop->metadata()});
+    }
+    std::sort(out.begin(), out.end(), [](const TargetMetadata& a, const TargetMetadata& b) {
+        return std::tie(a.job, a.labels) < std::tie(b.job, b.labels);
     });
     return out;
 }

@@ -16,7 +16,8 @@
 // Self metrics (in the MetricRegistry): vigil_scrape_samples_appended_total,
 // vigil_scrape_stale_markers_total, vigil_scrape_append_errors_total,
 // vigil_scrapes_total{job}, vigil_scrape_failures_total{job},
-// vigil_scrape_targets{job,health}.
+// vigil_scrape_targets{job,health}, vigil_scrape_queue_depth (pages waiting
+// for a parse-and-append worker).
 //
 // Thread-safety: applyConfig(), start() and stop() are called by one owner
 // thread; targetSnapshots() and the other accessors from any thread.
@@ -57,6 +58,26 @@ struct JobStatus {
     std::vector<std::string> errors;  // invalid targets, file SD errors
 };
 
+// A target relabeling dropped, with its job (Prometheus's droppedTargets).
+struct DroppedTargetSnapshot {
+    std::string job;
+    model::Labels discoveredLabels;
+};
+
+// Everything the targets page and GET /api/v1/targets show, copied out at
+// one moment: plain values, safe to keep and read on any thread.
+struct TargetsSnapshot {
+    std::vector<TargetSnapshot> active;          // sorted by job, then scrape URL
+    std::vector<DroppedTargetSnapshot> dropped;  // by job, in discovery order
+};
+
+// One active target's metadata (GET /api/v1/targets/metadata).
+struct TargetMetadata {
+    std::string job;
+    model::Labels labels;                                         // the target's public labels
+    std::shared_ptr<const std::vector<MetricMetadata>> metadata;  // never null
+};
+
 class ScrapeManager {
 public:
     struct Options {
@@ -82,6 +103,11 @@ public:
     // One per active target, sorted by job and then scrape URL.
     std::vector<TargetSnapshot> targetSnapshots() const;
     std::vector<JobStatus> jobStatuses() const;
+    // Active and dropped targets. Takes the manager's and each loop's mutex
+    // briefly; never waits on a scrape in progress.
+    TargetsSnapshot targets() const;
+    // Metadata of every active target, sorted by job, then target labels.
+    std::vector<TargetMetadata> targetMetadata() const;
 
     // Scrapes processed since start (tests wait on it).
     std::uint64_t scrapesCompleted() const { return m_scrapesCompleted.load(); }
@@ -121,6 +147,7 @@ private:
     instrument::Counter& m_samplesAppended;
     instrument::Counter& m_staleMarkers;
     instrument::Counter& m_appendErrors;
+    instrument::Gauge& m_queueDepth;
 
     std::mutex m_applyMutex;  // serialises applyConfig
     mutable std::mutex m_mutex;

@@ -1,6 +1,14 @@
 #include <QtTest>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+#include "core/config/prometheus_config.h"
 #include "core/engine/engine.h"
+#include "core/scrape/scrape_manager.h"
+#include "tests/core/scrape/scrape_test_support.h"
 #include "tests/support/http_client.h"
 
 using vigil::Status;
@@ -49,11 +57,128 @@ long residentKiB() {
     return 0;
 }
 
+// The value of one sample line of a /metrics page (-1 when absent).
+double metricValue(const std::string& page, const std::string& series) {
+    const QRegularExpression re(
+        "^" + QRegularExpression::escape(QString::fromStdString(series)) + " (\\S+)$",
+        QRegularExpression::MultilineOption);
+    const auto match = re.match(QString::fromStdString(page));
+    return match.hasMatch() ? match.captured(1).toDouble() : -1;
+}
+
 }  // namespace
 
 class TestEngine : public QObject {
     Q_OBJECT
 private slots:
+    // The targets snapshot through the facade and GET /api/v1/targets and
+    // /api/v1/metadata on the listener; the self metrics at /metrics move.
+    void targetsMetadataAndSelfMetrics() {
+        using namespace vigil;
+        test::ExpositionServer server;
+        server.setPage("/metrics", {"# HELP a_total Things done.\n# TYPE a_total counter\n"
+                                    "a_total{k=\"v\"} 1\n"});
+        server.setPage("/broken", {"broken{ 1\n"});
+        const std::string yaml =
+            "scrape_configs:\n"
+            "  - job_name: good\n    scrape_interval: 1s\n    scrape_timeout: 500ms\n"
+            "    static_configs:\n      - targets: ['" +
+            server.address() +
+            "']\n"
+            "  - job_name: broken\n    scrape_interval: 1s\n    scrape_timeout: 500ms\n"
+            "    metrics_path: /broken\n"
+            "    static_configs:\n      - targets: ['" +
+            server.address() +
+            "', 'gone:1']\n"
+            "    relabel_configs:\n      - {source_labels: [__address__], regex: 'gone.*', "
+            "action: drop}\n";
+        auto loaded = config::parsePrometheusConfig(yaml, "test.yml", "/");
+        QVERIFY2(loaded.isOk(), loaded.status().message().c_str());
+        QTemporaryDir dir;
+        EngineOptions options = testOptions(dir.path());
+        options.config.hostCollector.enabled = false;
+        options.config.scrapeConfigs = loaded->config.scrapeConfigs;
+        Engine engine(options);
+        QVERIFY(engine.targets().active.empty());  // not started: nothing, and no crash
+        QVERIFY(engine.start().isOk());
+        const QString address = engine.httpAddress();
+
+        auto scraped = [&engine] {
+            const scrape::TargetsSnapshot snap = engine.targets();
+            int n = 0;
+            for (const auto& t : snap.active)
+                n += t.health != scrape::TargetHealth::kUnknown ? 1 : 0;
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(scraped(), 2, 10000);
+
+        const scrape::TargetsSnapshot snap = engine.targets();
+        QCOMPARE(snap.active.size(), std::size_t(2));
+        QCOMPARE(snap.dropped.size(), std::size_t(1));
+        QCOMPARE(snap.dropped[0].job, std::string("broken"));
+        QCOMPARE(snap.dropped[0].discoveredLabels.get("__address__"), std::string_view("gone:1"));
+        const scrape::TargetSnapshot& broken = snap.active[0];  // sorted by job
+        const scrape::TargetSnapshot& good = snap.active[1];
+        QCOMPARE(broken.job, std::string("broken"));
+        QCOMPARE(broken.health, scrape::TargetHealth::kDown);
+        QVERIFY2(broken.lastError.starts_with("line 1: "), broken.lastError.c_str());
+        QCOMPARE(good.job, std::string("good"));
+        QCOMPARE(good.health, scrape::TargetHealth::kUp);
+        QCOMPARE(good.scrapeUrl, "http://" + server.address() + "/metrics");
+        QCOMPARE(good.labels, (model::Labels{{"instance", server.address()}, {"job", "good"}}));
+        QCOMPARE(good.discoveredLabels.get("__scrape_interval__"), std::string_view("1s"));
+        QVERIFY(good.lastScrape > std::chrono::system_clock::now() - std::chrono::seconds(10));
+        QVERIFY(good.lastScrapeDurationSeconds > 0);
+
+        const auto targets = test::httpGet(address, "/api/v1/targets");
+        QCOMPARE(targets.status, 200);
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(targets.body));
+        QCOMPARE(doc["status"].toString(), QString("success"));
+        const QJsonArray active = doc["data"]["activeTargets"].toArray();
+        QCOMPARE(active.size(), 2);
+        QCOMPARE(active[1]["health"].toString(), QString("up"));
+        QCOMPARE(active[1]["scrapePool"].toString(), QString("good"));
+        QCOMPARE(active[0]["health"].toString(), QString("down"));
+        QCOMPARE(doc["data"]["droppedTargets"].toArray().size(), 1);
+
+        QTRY_COMPARE_WITH_TIMEOUT(
+            QString::fromStdString(test::httpGet(address, "/api/v1/metadata").body),
+            QString("{\"status\":\"success\",\"data\":{\"a_total\":[{\"type\":\"counter\","
+                    "\"help\":\"Things done.\",\"unit\":\"\"}]}}"),
+            5000);
+        QCOMPARE(test::httpGet(address, "/api/v1/targets/metadata?metric=a_total").body,
+                 "{\"status\":\"success\",\"data\":[{\"target\":{\"instance\":\"" +
+                     server.address() +
+                     "\",\"job\":\"good\"},\"type\":\"counter\",\"help\":\"Things "
+                     "done.\",\"unit\":\"\"}]}");
+
+        // Self metrics: they exist and they move.
+        const std::string before = test::httpGet(address, "/metrics").body;
+        const double appended = metricValue(before, "vigil_scrape_samples_appended_total");
+        const double failures = metricValue(before, "vigil_scrape_failures_total{job=\"broken\"}");
+        QVERIFY2(appended > 0, before.c_str());
+        QVERIFY(failures > 0);
+        QVERIFY(metricValue(before, "vigil_scrape_queue_depth") >= 0);
+        QVERIFY(metricValue(before, "vigil_remote_write_inflight_requests") == 0);
+        QCOMPARE(metricValue(before, "vigil_remote_write_requests_total{code=\"400\"}"), -1.0);
+        // An empty WriteRequest (snappy of nothing) is stored fine; garbage is 400.
+        QCOMPARE(test::httpRequest(address, "POST", "/api/v1/write", std::string(1, '\0'),
+                                   "application/x-protobuf")
+                     .status,
+                 204);
+        QCOMPARE(
+            test::httpRequest(address, "POST", "/api/v1/write", "garbage", "application/x-protobuf")
+                .status,
+            400);
+        QTest::qWait(2200);  // two more scrapes of each target
+        const std::string after = test::httpGet(address, "/metrics").body;
+        QVERIFY(metricValue(after, "vigil_scrape_samples_appended_total") > appended);
+        QVERIFY(metricValue(after, "vigil_scrape_failures_total{job=\"broken\"}") > failures);
+        QCOMPARE(metricValue(after, "vigil_remote_write_requests_total{code=\"204\"}"), 1.0);
+        QCOMPARE(metricValue(after, "vigil_remote_write_requests_total{code=\"400\"}"), 1.0);
+        engine.stop();
+    }
+
     void startStopFiftyTimes() {
         QTemporaryDir dir;
         Engine engine(testOptions(dir.path()));

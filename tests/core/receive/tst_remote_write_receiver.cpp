@@ -10,6 +10,7 @@
 #include "core/instrument/metric_registry.h"
 #include "core/model/in_memory_storage.h"
 #include "core/receive/bcrypt_password.h"
+#include "core/receive/remote_write_decoder.h"
 #include "core/receive/remote_write_receiver.h"
 #include "remote.pb.h"
 
@@ -42,6 +43,30 @@ std::string writeRequest(int series, int samplesPerSeries, std::int64_t t0 = 100
     std::string raw = request.SerializeAsString(), compressed;
     snappy::Compress(raw.data(), raw.size(), &compressed);
     return compressed;
+}
+
+std::string compress(const std::string& raw) {
+    std::string compressed;
+    snappy::Compress(raw.data(), raw.size(), &compressed);
+    return compressed;
+}
+
+// Every stored series as text with its samples, for comparisons.
+std::string dump(InMemoryStorage& storage) {
+    auto q = storage.querier(vigil::model::kMinTimestamp, vigil::model::kMaxTimestamp);
+    auto m = *vigil::model::Matcher::make(vigil::model::MatchType::kRegexp, "__name__", ".+");
+    auto set = std::move(*q->select({m}));
+    std::string out;
+    while (set->next()) {
+        out += set->labels().toString();
+        std::vector<vigil::model::Sample> samples;
+        auto it = set->iterator();
+        (void)vigil::model::collectSamples(*it, samples);
+        for (const auto& sample : samples)
+            out += " " + std::to_string(sample.t) + "=" + std::to_string(sample.v);
+        out += "\n";
+    }
+    return out;
 }
 
 std::size_t storedSamples(InMemoryStorage& storage) {
@@ -160,6 +185,90 @@ private slots:
         auto notProto = server.post(compressed);
         QCOMPARE(notProto->status, 400);
         QVERIFY(notProto->body.find("not a valid remote write WriteRequest") != std::string::npos);
+    }
+
+    // The series cache changes nothing in what is stored or refused, across
+    // requests, label orders, invalid series and generation turnover.
+    void seriesCacheGivesTheSameResult() {
+        prometheus::WriteRequest request;
+        for (int s = 0; s < 40; ++s) {
+            auto* ts = request.add_timeseries();
+            // Unsorted on purpose for some, an empty value (absent label) for others.
+            const std::vector<std::pair<std::string, std::string>> labels =
+                s % 3 == 0
+                    ? std::vector<std::pair<std::string, std::string>>{{"zone", "z"},
+                                                                       {"__name__", "m"},
+                                                                       {"s", std::to_string(s)}}
+                    : std::vector<std::pair<std::string, std::string>>{
+                          {"__name__", "m"}, {"empty", ""}, {"s", std::to_string(s)}};
+            for (const auto& [name, value] : labels) {
+                auto* l = ts->add_labels();
+                l->set_name(name);
+                l->set_value(value);
+            }
+            auto* sample = ts->add_samples();
+            sample->set_timestamp(1000);
+            sample->set_value(s);
+        }
+        auto* bad = request.add_timeseries();  // duplicate label name: invalid
+        for (const char* v : {"a", "b"}) {
+            auto* l = bad->add_labels();
+            l->set_name("__name__");
+            l->set_value(v);
+        }
+        bad->add_samples()->set_timestamp(1000);
+
+        InMemoryStorage plain, cached;
+        vigil::receive::SeriesCache cache(16);  // small: generations turn over
+        for (int round = 0; round < 5; ++round) {
+            for (auto& ts : *request.mutable_timeseries())
+                ts.mutable_samples(0)->set_timestamp(1000 + round * 1000);
+            const std::string body = compress(request.SerializeAsString());
+            auto a = plain.appender();
+            auto ra = vigil::receive::decodeRemoteWrite(body, 1 << 20, *a);
+            QVERIFY(ra.isOk());
+            QVERIFY(a->commit().isOk());
+            auto b = cached.appender();
+            auto rb = vigil::receive::decodeRemoteWrite(body, 1 << 20, *b, &cache);
+            QVERIFY(rb.isOk());
+            QVERIFY(b->commit().isOk());
+            QCOMPARE(rb->samples, ra->samples);
+            QCOMPARE(rb->samples, std::uint64_t(40));
+            QCOMPARE(rb->invalidSeries, std::uint64_t(1));
+            QCOMPARE(rb->firstProblem, ra->firstProblem);
+            QVERIFY(cache.size() <= 32);  // two generations of 16
+        }
+        QCOMPARE(dump(cached), dump(plain));
+        QVERIFY(dump(plain).find("m{s=\"0\", zone=\"z\"} 1000=0.000000 2000=") !=
+                std::string::npos);
+        QVERIFY(dump(plain).find("empty") == std::string::npos);
+    }
+
+    void malformedWireFormatIsRefused_data() {
+        QTest::addColumn<QByteArray>("raw");
+        // timeseries of length 10 with 2 bytes present.
+        QTest::newRow("truncated") << QByteArray("\x0a\x0a\x0a\x00", 4);
+        // a label value that is not UTF-8.
+        QTest::newRow("invalid utf-8")
+            << QByteArray("\x0a\x0b\x0a\x09\x0a\x01x\x12\x04\xff\xfe\x00\x00", 13);
+        // field number 0.
+        QTest::newRow("field zero") << QByteArray("\x00\x00", 2);
+        // a sample whose value is cut short.
+        QTest::newRow("short double") << QByteArray("\x0a\x05\x12\x03\x09\x00\x00", 7);
+    }
+    void malformedWireFormatIsRefused() {
+        QFETCH(QByteArray, raw);
+        InMemoryStorage storage;
+        auto app = storage.appender();
+        vigil::receive::SeriesCache cache;
+        auto result =
+            vigil::receive::decodeRemoteWrite(compress(raw.toStdString()), 1 << 20, *app, &cache);
+        QVERIFY(!result.isOk());
+        QCOMPARE(result.status().message(),
+                 std::string("the body is not a valid remote write WriteRequest protobuf"));
+        // libprotobuf agrees that these are not WriteRequests.
+        prometheus::WriteRequest parsed;
+        QVERIFY(!parsed.ParseFromString(raw.toStdString()));
     }
 
     void invalidSeriesAre400ButValidOnesStay() {

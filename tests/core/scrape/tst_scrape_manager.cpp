@@ -1,6 +1,8 @@
 // The scrape manager end to end: configs → targets → HTTP → InMemoryStorage,
 // on 127.0.0.1 with 1 s intervals.
 
+#include <zlib.h>
+
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -52,6 +54,22 @@ std::string yamlOf(const std::vector<std::string>& jobs) {
 
 std::vector<model::Sample> upOf(model::Storage& storage, const std::string& instance) {
     return test::seriesSamples(storage, "up", instance);
+}
+
+// `in` as a gzip member (what a server sends with Content-Encoding: gzip).
+bool gzipped(const std::string& in, std::string& out) {
+    z_stream z{};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    out.resize(deflateBound(&z, static_cast<uLong>(in.size())));
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return rc == Z_STREAM_END;
 }
 
 int freePort() {
@@ -128,6 +146,41 @@ private slots:
         const std::string metrics = registry.render();
         QVERIFY(metrics.find("vigil_scrape_samples_appended_total ") != std::string::npos);
         QVERIFY(metrics.find("vigil_scrapes_total{job=\"om\"}") != std::string::npos);
+    }
+
+    // A huge page (100,000 series, about 5 MB, gzip-compressed on the wire)
+    // is scraped whole: every series is stored with the scrape's timestamp.
+    void hugeGzipPageIsScrapedWhole() {
+        constexpr int kSeries = 100000;
+        std::string body = "# HELP huge_metric A big family.\n# TYPE huge_metric gauge\n";
+        for (int i = 0; i < kSeries; ++i)
+            body += "huge_metric{shard=\"" + std::to_string(i % 100) + "\",id=\"" +
+                    std::to_string(i) + "\"} " + std::to_string(i) + "\n";
+        QVERIFY(body.size() > 4'000'000);
+        test::ExpositionServer server;
+        test::Page page{body};
+        QVERIFY(gzipped(body, page.body));
+        page.contentEncoding = "gzip";
+        server.setPage("/metrics", page);
+        model::InMemoryStorage storage;
+        instrument::MetricRegistry registry;
+        ScrapeManager manager(storage, registry);
+        QVERIFY(manager.applyConfig(configsFrom(yamlOf({job("huge", {server.address()})}))).isOk());
+        QVERIFY(manager.start().isOk());
+        QVERIFY(test::waitFor([&] { return !upOf(storage, server.address()).empty(); }, 20s));
+        manager.stop();
+        QCOMPARE(upOf(storage, server.address()).front().v, 1.0);
+        QCOMPARE(test::seriesSamples(storage, "scrape_samples_scraped").front().v, double(kSeries));
+        const auto series = test::selectSeries(storage, {{"__name__", "huge_metric"}});
+        QCOMPARE(series.size(), std::size_t(kSeries));
+        const auto& one = series.at(model::Labels{{"__name__", "huge_metric"},
+                                                  {"id", "4242"},
+                                                  {"instance", server.address()},
+                                                  {"job", "huge"},
+                                                  {"shard", "42"}});
+        QCOMPARE(one.front().v, 4242.0);
+        QCOMPARE(manager.targetMetadata().at(0).metadata->at(0),
+                 (MetricMetadata{"huge_metric", "gauge", "A big family.", ""}));
     }
 
     void slowAndBrokenTargetsFailAlone() {
