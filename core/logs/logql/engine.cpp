@@ -600,6 +600,7 @@ Result<StepValues> evalBinary(const BinaryExpr& e, const EvalContext& ctx) {
     if (lv.isScalar || rv.isScalar) {
         bool scalarLeft = lv.isScalar;
         StepValues& vec = scalarLeft ? rv : lv;
+        out.ordered = vec.ordered;  // sort(...) + 1 keeps the sort order
         StepValues& sc = scalarLeft ? lv : rv;
         for (std::size_t i = 0; i < ctx.steps; ++i) {
             for (Sample& s : vec.vectors[i]) {

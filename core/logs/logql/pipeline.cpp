@@ -414,24 +414,42 @@ public:
                std::memcmp(a.bytes.data(), m_high.bytes.data(), n) <= 0;
     }
 
-    // True when some IP address in the line is inside the range.
+    // True when some IP address in the line is inside the range: IPv4
+    // candidates are runs of digits and dots ("10.0.0.7" in "10.0.0.7:80"),
+    // IPv6 candidates runs of hex digits, dots and at least two colons.
     bool matchesLine(std::string_view line) const {
+        auto isV6Char = [](char c) {
+            return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+        };
+        auto isV4Char = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; };
         std::size_t i = 0;
         while (i < line.size()) {
-            auto isIpChar = [](char c) {
-                return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
-            };
-            if (!isIpChar(line[i])) {
+            if (!isV6Char(line[i]) || (i > 0 && isV6Char(line[i - 1]))) {
                 ++i;
                 continue;
             }
             std::size_t j = i;
-            while (j < line.size() && isIpChar(line[j])) ++j;
+            while (j < line.size() && isV6Char(line[j])) ++j;
             std::string_view token = line.substr(i, j - i);
-            while (!token.empty() && (token.back() == '.' || token.back() == ':'))
-                token.remove_suffix(1);
-            if (token.size() >= 2) {
-                if (auto ip = parseIp(token); ip && contains(*ip)) return true;
+            if (std::count(token.begin(), token.end(), ':') >= 2) {
+                std::string_view t6 = token;
+                while (!t6.empty() && t6.back() == '.') t6.remove_suffix(1);
+                if (auto ip = parseIp(t6); ip && contains(*ip)) return true;
+            }
+            // IPv4 runs inside the token.
+            for (std::size_t k = 0; k < token.size();) {
+                if (!std::isdigit(static_cast<unsigned char>(token[k]))) {
+                    ++k;
+                    continue;
+                }
+                std::size_t e = k;
+                while (e < token.size() && isV4Char(token[e])) ++e;
+                std::string_view t4 = token.substr(k, e - k);
+                while (!t4.empty() && t4.back() == '.') t4.remove_suffix(1);
+                if (std::count(t4.begin(), t4.end(), '.') == 3) {
+                    if (auto ip = parseIp(t4); ip && contains(*ip)) return true;
+                }
+                k = e;
             }
             i = j;
         }
@@ -701,60 +719,70 @@ Result<std::shared_ptr<const CompiledLabelFilter>> compileLabelFilter(const Labe
     return std::shared_ptr<const CompiledLabelFilter>(out);
 }
 
-bool applyLabelFilter(const CompiledLabelFilter& f, LineLabels& labels) {
+namespace {
+
+// `hadError`: the line carried __error__ before this label filter stage.
+bool applyFilter(const CompiledLabelFilter& f, LineLabels& labels, bool hadError) {
     switch (f.kind) {
         case LabelFilter::Kind::kAnd: {
-            bool l = applyLabelFilter(*f.left, labels);
-            bool r = applyLabelFilter(*f.right, labels);
+            bool l = applyFilter(*f.left, labels, hadError);
+            bool r = applyFilter(*f.right, labels, hadError);
             return l && r;
         }
         case LabelFilter::Kind::kOr: {
-            if (applyLabelFilter(*f.left, labels)) return true;
-            return applyLabelFilter(*f.right, labels);
+            if (applyFilter(*f.left, labels, hadError)) return true;
+            return applyFilter(*f.right, labels, hadError);
         }
         case LabelFilter::Kind::kString: {
             auto v = labels.get(f.name);
             return f.matcher->matches(v ? *v : std::string_view());
         }
         case LabelFilter::Kind::kIp: {
+            // An errored line passes, so the error reaches the result.
+            if (labels.hasError()) return true;
             auto v = labels.get(f.name);
             if (!v) return false;
-            auto ip = parseIp(*v);
-            bool in = ip && f.ip->contains(*ip);
+            // The address may sit inside a longer value ("client 10.0.0.7:80").
+            bool in = f.ip->matchesLine(*v);
             return f.op == LabelCmp::kNeq ? !in : in;
         }
         case LabelFilter::Kind::kNumber:
         case LabelFilter::Kind::kDuration:
         case LabelFilter::Kind::kBytes: {
-            // With an error set only string matchers can filter the line out.
-            if (labels.hasError()) return true;
+            // A converting filter needs its label; a value it cannot convert
+            // marks the line with LabelFilterErr and keeps it (so the error
+            // reaches the result; the first failing comparison owns
+            // __error_details__), unless an earlier stage already failed the
+            // line, which it then drops.
             auto v = labels.get(f.name);
             if (!v) return false;
+            auto failed = [&](const Status& st) {
+                if (hadError) return false;
+                labels.setError("LabelFilterErr", st.message());
+                return true;
+            };
             if (f.kind == LabelFilter::Kind::kNumber) {
                 auto x = parseGoFloat(*v);
-                if (!x.isOk()) {
-                    labels.setError("LabelFilterErr", x.status().message());
-                    return true;
-                }
+                if (!x.isOk()) return failed(x.status());
                 return compareOp(f.op, x.value(), f.number);
             }
             if (f.kind == LabelFilter::Kind::kDuration) {
                 auto x = parseGoDuration(*v);
-                if (!x.isOk()) {
-                    labels.setError("LabelFilterErr", x.status().message());
-                    return true;
-                }
+                if (!x.isOk()) return failed(x.status());
                 return compareOp(f.op, x.value(), f.nanos);
             }
             auto x = parseHumanBytes(*v);
-            if (!x.isOk()) {
-                labels.setError("LabelFilterErr", x.status().message());
-                return true;
-            }
+            if (!x.isOk()) return failed(x.status());
             return compareOp(f.op, static_cast<double>(x.value()), f.number);
         }
     }
     return false;
+}
+
+}  // namespace
+
+bool applyLabelFilter(const CompiledLabelFilter& f, LineLabels& labels) {
+    return applyFilter(f, labels, labels.hasError());
 }
 
 // ---------------------------------------------------------------------------
