@@ -38,7 +38,8 @@ int runTests(const std::vector<std::string>& files) {
     for (const auto& f : summary.failures)
         std::printf("%s:%d: FAIL %s\n  expected: %s\n  got:      %s\n", f.file.c_str(), f.line,
                     f.query.c_str(), f.expected.c_str(), f.got.c_str());
-    for (const auto& reason : summary.skipReasons) std::printf("skipped: %s\n", reason.c_str());
+    for (const auto& reason : summary.skipReasons)
+        std::printf("skipped: %s\n", reason.c_str());
     std::printf("%zu passed, %zu failed, %zu skipped\n", summary.passed, summary.failed,
                 summary.skipped);
     return summary.failed == 0 ? 0 : 1;
@@ -58,13 +59,14 @@ VIGILCTL_COMMAND({{"logql", "check"},
                       return checkQuery(args[0]);
                   }});
 
-VIGILCTL_COMMAND({{"logql", "test"},
-                  "FILE...",
-                  "Run .logqltest evaluation files; print each failing eval and N passed, N failed.",
-                  [](const std::vector<std::string>& args) -> int {
-                      if (args.empty()) {
-                          std::fprintf(stderr, "vigilctl logql test: at least one FILE is required\n");
-                          return 2;
-                      }
-                      return runTests(args);
-                  }});
+VIGILCTL_COMMAND(
+    {{"logql", "test"},
+     "FILE...",
+     "Run .logqltest evaluation files; print each failing eval and N passed, N failed.",
+     [](const std::vector<std::string>& args) -> int {
+         if (args.empty()) {
+             std::fprintf(stderr, "vigilctl logql test: at least one FILE is required\n");
+             return 2;
+         }
+         return runTests(args);
+     }});

@@ -46,8 +46,9 @@ Status checkJsonPath(std::string_view e) {
                     ++i;
                 }
                 if (i >= e.size())
-                    return Status::error("cannot parse expression: unterminated string in JSON path \"" + std::string(e) +
-                                         "\" at offset " + std::to_string(open));
+                    return Status::error(
+                        "cannot parse expression: unterminated string in JSON path \"" +
+                        std::string(e) + "\" at offset " + std::to_string(open));
                 ++i;
             } else {
                 const std::size_t digits = i;
@@ -70,8 +71,9 @@ Status checkJsonPath(std::string_view e) {
             ++i;
             needField = true;
         } else if (c == ']' || c == '"') {
-            return Status::error("cannot parse expression: JSON path \"" + std::string(e) + "\": unexpected '" +
-                                 std::string(1, c) + "' at offset " + std::to_string(i));
+            return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
+                                 "\": unexpected '" + std::string(1, c) + "' at offset " +
+                                 std::to_string(i));
         } else {
             while (i < e.size() && e[i] != '.' && e[i] != '[' && e[i] != ']' && e[i] != '"')
                 ++i;
@@ -79,7 +81,8 @@ Status checkJsonPath(std::string_view e) {
         }
     }
     if (needField)
-        return Status::error("cannot parse expression: JSON path \"" + std::string(e) + "\" ends with '.'");
+        return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
+                             "\" ends with '.'");
     return Status::ok();
 }
 

@@ -54,7 +54,8 @@ struct EvalContext {
 
 const Expr& unparen(const Expr& e) {
     const Expr* cur = &e;
-    while (cur->kind() == Expr::Kind::kParen) cur = static_cast<const ParenExpr*>(cur)->inner.get();
+    while (cur->kind() == Expr::Kind::kParen)
+        cur = static_cast<const ParenExpr*>(cur)->inner.get();
     return *cur;
 }
 
@@ -79,7 +80,8 @@ public:
         m_stats.bytesProcessed += line.size();
         m_labels.reset(m_stream, metadata);
         m_line.assign(line);
-        if (!m_pipeline.process(tsNs, m_line, m_labels)) return true;
+        if (!m_pipeline.process(tsNs, m_line, m_labels))
+            return true;
         return m_sink(tsNs, m_line, m_labels);
     }
 
@@ -110,10 +112,14 @@ struct RangeSeries {
 };
 
 double quantile(double q, std::vector<double>& values) {
-    if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-    if (std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
-    if (q < 0) return -std::numeric_limits<double>::infinity();
-    if (q > 1) return std::numeric_limits<double>::infinity();
+    if (values.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(q))
+        return std::numeric_limits<double>::quiet_NaN();
+    if (q < 0)
+        return -std::numeric_limits<double>::infinity();
+    if (q > 1)
+        return std::numeric_limits<double>::infinity();
     std::sort(values.begin(), values.end());
     double n = static_cast<double>(values.size());
     double rank = q * (n - 1);
@@ -127,26 +133,30 @@ double quantile(double q, std::vector<double>& values) {
 double counterRate(const Point* first, const Point* last, TimestampNs rangeStart,
                    TimestampNs rangeEnd) {
     std::size_t n = static_cast<std::size_t>(last - first);
-    if (n < 2) return 0;
+    if (n < 2)
+        return 0;
     double result = 0;
     double prev = first->value;
     for (const Point* p = first + 1; p != last; ++p) {
-        if (p->value < prev) result += prev;
+        if (p->value < prev)
+            result += prev;
         prev = p->value;
     }
     result += (last - 1)->value - first->value;
     double durationToStart = static_cast<double>(first->tNs - rangeStart) / kNanosPerSecond;
     double durationToEnd = static_cast<double>(rangeEnd - (last - 1)->tNs) / kNanosPerSecond;
-    double sampledInterval =
-        static_cast<double>((last - 1)->tNs - first->tNs) / kNanosPerSecond;
+    double sampledInterval = static_cast<double>((last - 1)->tNs - first->tNs) / kNanosPerSecond;
     double averageInterval = sampledInterval / static_cast<double>(n - 1);
     double threshold = averageInterval * 1.1;
-    if (durationToStart >= threshold) durationToStart = averageInterval / 2;
+    if (durationToStart >= threshold)
+        durationToStart = averageInterval / 2;
     if (result > 0 && first->value >= 0) {
         double durationToZero = sampledInterval * (first->value / result);
-        if (durationToZero < durationToStart) durationToStart = durationToZero;
+        if (durationToZero < durationToStart)
+            durationToStart = durationToZero;
     }
-    if (durationToEnd >= threshold) durationToEnd = averageInterval / 2;
+    if (durationToEnd >= threshold)
+        durationToEnd = averageInterval / 2;
     double extrapolateTo = sampledInterval + durationToStart + durationToEnd;
     double factor = extrapolateTo / sampledInterval;
     double rangeSeconds = static_cast<double>(rangeEnd - rangeStart) / kNanosPerSecond;
@@ -158,28 +168,37 @@ std::optional<double> rangeFunction(const RangeAggregationExpr& e, const Point* 
                                     TimestampNs windowEnd) {
     const std::string& op = e.op;
     std::size_t n = static_cast<std::size_t>(last - first);
-    if (n == 0) return std::nullopt;
+    if (n == 0)
+        return std::nullopt;
     double rangeSeconds = static_cast<double>(e.range.nanos) / kNanosPerSecond;
-    if (op == "count_over_time") return static_cast<double>(n);
-    if (op == "rate" && !e.unwrap) return static_cast<double>(n) / rangeSeconds;
+    if (op == "count_over_time")
+        return static_cast<double>(n);
+    if (op == "rate" && !e.unwrap)
+        return static_cast<double>(n) / rangeSeconds;
     double sum = 0;
     if (op == "rate" || op == "bytes_over_time" || op == "bytes_rate" || op == "sum_over_time" ||
         op == "avg_over_time") {
-        for (const Point* p = first; p != last; ++p) sum += p->value;
-        if (op == "rate" || op == "bytes_rate") return sum / rangeSeconds;
-        if (op == "avg_over_time") return sum / static_cast<double>(n);
+        for (const Point* p = first; p != last; ++p)
+            sum += p->value;
+        if (op == "rate" || op == "bytes_rate")
+            return sum / rangeSeconds;
+        if (op == "avg_over_time")
+            return sum / static_cast<double>(n);
         return sum;
     }
     if (op == "max_over_time" || op == "min_over_time") {
         bool isMax = op == "max_over_time";
         double v = first->value;
         for (const Point* p = first + 1; p != last; ++p) {
-            if (std::isnan(v) || (isMax ? p->value > v : p->value < v)) v = p->value;
+            if (std::isnan(v) || (isMax ? p->value > v : p->value < v))
+                v = p->value;
         }
         return v;
     }
-    if (op == "first_over_time") return first->value;
-    if (op == "last_over_time") return (last - 1)->value;
+    if (op == "first_over_time")
+        return first->value;
+    if (op == "last_over_time")
+        return (last - 1)->value;
     if (op == "stdvar_over_time" || op == "stddev_over_time") {
         double mean = 0, m2 = 0, count = 0;
         for (const Point* p = first; p != last; ++p) {
@@ -194,21 +213,25 @@ std::optional<double> rangeFunction(const RangeAggregationExpr& e, const Point* 
     if (op == "quantile_over_time") {
         std::vector<double> values;
         values.reserve(n);
-        for (const Point* p = first; p != last; ++p) values.push_back(p->value);
+        for (const Point* p = first; p != last; ++p)
+            values.push_back(p->value);
         return quantile(e.param ? e.param->value : 0, values);
     }
-    if (op == "rate_counter") return counterRate(first, last, windowStart, windowEnd);
+    if (op == "rate_counter")
+        return counterRate(first, last, windowStart, windowEnd);
     return std::nullopt;
 }
 
 Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& ctx) {
     auto pipeline = Pipeline::compile(e.selector.stages);
-    if (!pipeline.isOk()) return pipeline.status();
+    if (!pipeline.isOk())
+        return pipeline.status();
     std::vector<std::shared_ptr<const CompiledLabelFilter>> postFilters;
     if (e.unwrap) {
         for (const auto& f : e.unwrap->postFilters) {
             auto c = compileLabelFilter(*f);
-            if (!c.isOk()) return c.status();
+            if (!c.isOk())
+                return c.status();
             postFilters.push_back(c.value());
         }
     }
@@ -239,17 +262,20 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
         return true;
     };
     auto grouped = [&](const model::Labels& labels) {
-        if (!e.grouping) return labels;
+        if (!e.grouping)
+            return labels;
         return e.grouping->without ? labels.without(e.grouping->labels)
                                    : labels.keepOnly(e.grouping->labels);
     };
 
     auto sink = [&](TimestampNs ts, const std::string& line, LineLabels& labels) -> bool {
-        if (pipelineError) return false;
+        if (pipelineError)
+            return false;
         double value = 0;
         if (e.unwrap) {
             auto raw = labels.get(e.unwrap->label);
-            if (!raw || raw->empty()) return true;  // lines without the label are skipped
+            if (!raw || raw->empty())
+                return true;  // lines without the label are skipped
             Result<double> v = 0.0;
             switch (e.unwrap->conversion) {
                 case Unwrap::Conversion::kNone:
@@ -275,7 +301,8 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
                 labels.setError("SampleExtractionErr", v.status().message());
             }
             for (const auto& f : postFilters)
-                if (!applyLabelFilter(*f, labels)) return true;
+                if (!applyLabelFilter(*f, labels))
+                    return true;
             labels.del(e.unwrap->label);
         } else if (bytes) {
             value = static_cast<double>(line.size());
@@ -292,11 +319,13 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
     logs::LogSelectParams params;
     params.matchers = e.selector.matchers;
     params.startNs = ctx.startNs - offset - range + 1;  // windows are left-open
-    params.endNs = lastT - offset + 1;                   // and right-closed
+    params.endNs = lastT - offset + 1;                  // and right-closed
     params.direction = logs::Direction::kForward;
     Status s = ctx.reader->select(params, visitor);
-    if (!s.isOk()) return s;
-    if (pipelineError) return Status::error(*pipelineError);
+    if (!s.isOk())
+        return s;
+    if (pipelineError)
+        return Status::error(*pipelineError);
 
     for (auto& rs : series)
         std::stable_sort(rs.points.begin(), rs.points.end(),
@@ -321,7 +350,8 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
                                            [](TimestampNs t, const Point& p) { return t < p.tNs; });
                 any = it != pts.end() && it->tNs <= end;
             }
-            if (!any) out.vectors[i].push_back({absentLabels, 1});
+            if (!any)
+                out.vectors[i].push_back({absentLabels, 1});
         }
         return out;
     }
@@ -334,12 +364,17 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
             const auto& pts = series[k].points;
             std::size_t& a = lo[k];
             std::size_t& b = hi[k];
-            if (b < a) b = a;
-            while (a < pts.size() && pts[a].tNs <= start) ++a;
-            if (b < a) b = a;
-            while (b < pts.size() && pts[b].tNs <= end) ++b;
+            if (b < a)
+                b = a;
+            while (a < pts.size() && pts[a].tNs <= start)
+                ++a;
+            if (b < a)
+                b = a;
+            while (b < pts.size() && pts[b].tNs <= end)
+                ++b;
             auto v = rangeFunction(e, pts.data() + a, pts.data() + b, start, end);
-            if (v) vec.push_back({series[k].labels, *v});
+            if (v)
+                vec.push_back({series[k].labels, *v});
         }
     }
     return out;
@@ -351,13 +386,16 @@ Result<StepValues> evalRange(const RangeAggregationExpr& e, const EvalContext& c
 Result<StepValues> eval(const Expr& expr, const EvalContext& ctx);
 
 model::Labels groupingLabels(const model::Labels& l, const std::optional<Grouping>& g) {
-    if (!g) return model::Labels();
+    if (!g)
+        return model::Labels();
     return g->without ? l.without(g->labels) : l.keepOnly(g->labels);
 }
 
 bool nanLast(double a, double b, bool desc) {
-    if (std::isnan(a)) return false;
-    if (std::isnan(b)) return true;
+    if (std::isnan(a))
+        return false;
+    if (std::isnan(b))
+        return true;
     return desc ? a > b : a < b;
 }
 
@@ -365,9 +403,11 @@ Result<StepValues> evalVectorAggregation(const VectorAggregationExpr& e, const E
     if (e.op == "approx_topk" && !ctx.instant)
         return Status::error("approx_topk is only supported on instant queries");
     auto inner = eval(*e.inner, ctx);
-    if (!inner.isOk()) return inner.status();
+    if (!inner.isOk())
+        return inner.status();
     StepValues in = std::move(inner.value());
-    if (in.isScalar) return Status::error("unexpected scalar in " + e.op + " aggregation");
+    if (in.isScalar)
+        return Status::error("unexpected scalar in " + e.op + " aggregation");
     StepValues out;
     out.vectors.resize(ctx.steps);
     const std::string& op = e.op;
@@ -400,11 +440,14 @@ Result<StepValues> evalVectorAggregation(const VectorAggregationExpr& e, const E
                                  [&](const Sample& a, const Sample& b) {
                                      return nanLast(a.value, b.value, top);
                                  });
-                if (members.size() > k) members.resize(k);
-                for (Sample& s : members) res.push_back(std::move(s));
+                if (members.size() > k)
+                    members.resize(k);
+                for (Sample& s : members)
+                    res.push_back(std::move(s));
             }
         }
-        if (ctx.instant) out.ordered = true;
+        if (ctx.instant)
+            out.ordered = true;
         return out;
     }
     for (std::size_t i = 0; i < ctx.steps; ++i) {
@@ -425,7 +468,8 @@ Result<StepValues> evalVectorAggregation(const VectorAggregationExpr& e, const E
                 g.count = 1;
                 g.mean = s.value;
                 g.m2 = 0;
-                if (op == "count") g.value = 1;
+                if (op == "count")
+                    g.value = 1;
                 continue;
             }
             g.count += 1;
@@ -436,9 +480,11 @@ Result<StepValues> evalVectorAggregation(const VectorAggregationExpr& e, const E
             } else if (op == "count") {
                 g.value += 1;
             } else if (op == "max") {
-                if (g.value < s.value || std::isnan(g.value)) g.value = s.value;
+                if (g.value < s.value || std::isnan(g.value))
+                    g.value = s.value;
             } else if (op == "min") {
-                if (g.value > s.value || std::isnan(g.value)) g.value = s.value;
+                if (g.value > s.value || std::isnan(g.value))
+                    g.value = s.value;
             } else if (op == "stddev" || op == "stdvar") {
                 double delta = s.value - g.mean;
                 g.mean += delta / g.count;
@@ -448,9 +494,12 @@ Result<StepValues> evalVectorAggregation(const VectorAggregationExpr& e, const E
         Vector& res = out.vectors[i];
         for (auto& [key, g] : groups) {
             double v = g.value;
-            if (op == "avg") v = g.mean;
-            if (op == "stdvar") v = g.m2 / g.count;
-            if (op == "stddev") v = std::sqrt(g.m2 / g.count);
+            if (op == "avg")
+                v = g.mean;
+            if (op == "stdvar")
+                v = g.m2 / g.count;
+            if (op == "stddev")
+                v = std::sqrt(g.m2 / g.count);
             res.push_back({g.labels, v});
         }
     }
@@ -463,23 +512,36 @@ bool isComparison(const std::string& op) {
 
 // Returns {value, keep}.
 std::pair<double, bool> binop(const std::string& op, double l, double r) {
-    if (op == "+") return {l + r, true};
-    if (op == "-") return {l - r, true};
-    if (op == "*") return {l * r, true};
-    if (op == "/") return {r == 0 ? std::numeric_limits<double>::quiet_NaN() : l / r, true};
-    if (op == "%") return {r == 0 ? std::numeric_limits<double>::quiet_NaN() : std::fmod(l, r), true};
-    if (op == "^") return {std::pow(l, r), true};
-    if (op == "==") return {l, l == r};
-    if (op == "!=") return {l, l != r};
-    if (op == ">") return {l, l > r};
-    if (op == ">=") return {l, l >= r};
-    if (op == "<") return {l, l < r};
-    if (op == "<=") return {l, l <= r};
+    if (op == "+")
+        return {l + r, true};
+    if (op == "-")
+        return {l - r, true};
+    if (op == "*")
+        return {l * r, true};
+    if (op == "/")
+        return {r == 0 ? std::numeric_limits<double>::quiet_NaN() : l / r, true};
+    if (op == "%")
+        return {r == 0 ? std::numeric_limits<double>::quiet_NaN() : std::fmod(l, r), true};
+    if (op == "^")
+        return {std::pow(l, r), true};
+    if (op == "==")
+        return {l, l == r};
+    if (op == "!=")
+        return {l, l != r};
+    if (op == ">")
+        return {l, l > r};
+    if (op == ">=")
+        return {l, l >= r};
+    if (op == "<")
+        return {l, l < r};
+    if (op == "<=")
+        return {l, l <= r};
     return {0, false};
 }
 
 model::Labels matchSignature(const model::Labels& l, const std::optional<VectorMatching>& m) {
-    if (!m) return l;
+    if (!m)
+        return l;
     return m->on ? l.keepOnly(m->labels) : l.without(m->labels);
 }
 
@@ -488,7 +550,8 @@ Result<Vector> vectorBinop(const BinaryExpr& e, Vector& lhs, Vector& rhs) {
     Vector out;
     if (op == "and" || op == "or" || op == "unless") {
         std::map<model::Labels, bool> rightSigs;
-        for (const Sample& s : rhs) rightSigs[matchSignature(s.labels, e.matching)] = true;
+        for (const Sample& s : rhs)
+            rightSigs[matchSignature(s.labels, e.matching)] = true;
         if (op == "and") {
             for (Sample& s : lhs)
                 if (rightSigs.contains(matchSignature(s.labels, e.matching)))
@@ -513,7 +576,8 @@ Result<Vector> vectorBinop(const BinaryExpr& e, Vector& lhs, Vector& rhs) {
     Card card = e.matching ? e.matching->card : Card::kOneToOne;
     Vector* many = &lhs;
     Vector* one = &rhs;
-    if (card == Card::kGroupRight) std::swap(many, one);
+    if (card == Card::kGroupRight)
+        std::swap(many, one);
     // The "one" side must be unique per signature.
     std::map<model::Labels, const Sample*> oneSide;
     for (const Sample& s : *one) {
@@ -531,7 +595,8 @@ Result<Vector> vectorBinop(const BinaryExpr& e, Vector& lhs, Vector& rhs) {
     for (const Sample& s : *many) {
         model::Labels sig = matchSignature(s.labels, e.matching);
         auto it = oneSide.find(sig);
-        if (it == oneSide.end()) continue;
+        if (it == oneSide.end())
+            continue;
         if (card == Card::kOneToOne) {
             if (!matchedSigs.emplace(sig, true).second)
                 return Status::error(
@@ -540,7 +605,8 @@ Result<Vector> vectorBinop(const BinaryExpr& e, Vector& lhs, Vector& rhs) {
         }
         const Sample& o = *it->second;
         double l = s.value, r = o.value;
-        if (card == Card::kGroupRight) std::swap(l, r);
+        if (card == Card::kGroupRight)
+            std::swap(l, r);
         auto [value, keep] = binop(op, l, r);
         if (e.returnBool) {
             value = keep ? 1 : 0;
@@ -576,9 +642,11 @@ Result<Vector> vectorBinop(const BinaryExpr& e, Vector& lhs, Vector& rhs) {
 
 Result<StepValues> evalBinary(const BinaryExpr& e, const EvalContext& ctx) {
     auto l = eval(*e.lhs, ctx);
-    if (!l.isOk()) return l.status();
+    if (!l.isOk())
+        return l.status();
     auto r = eval(*e.rhs, ctx);
-    if (!r.isOk()) return r.status();
+    if (!r.isOk())
+        return r.status();
     StepValues& lv = l.value();
     StepValues& rv = r.value();
     const bool setOp = e.op == "and" || e.op == "or" || e.op == "unless";
@@ -611,7 +679,8 @@ Result<StepValues> evalBinary(const BinaryExpr& e, const EvalContext& ctx) {
                     if (e.returnBool) {
                         v = keep ? 1 : 0;
                     } else {
-                        if (!keep) continue;
+                        if (!keep)
+                            continue;
                         v = s.value;
                     }
                 }
@@ -622,7 +691,8 @@ Result<StepValues> evalBinary(const BinaryExpr& e, const EvalContext& ctx) {
     }
     for (std::size_t i = 0; i < ctx.steps; ++i) {
         auto v = vectorBinop(e, lv.vectors[i], rv.vectors[i]);
-        if (!v.isOk()) return v.status();
+        if (!v.isOk())
+            return v.status();
         out.vectors[i] = std::move(v.value());
     }
     return out;
@@ -654,8 +724,8 @@ std::string expandTemplate(const std::string& tmpl, const RE2& re,
             name = tmpl.substr(j + 1, close - j - 1);
             j = close + 1;
         } else {
-            while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) ||
-                                       tmpl[j] == '_'))
+            while (j < tmpl.size() &&
+                   (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
                 ++j;
             name = tmpl.substr(i + 1, j - i - 1);
         }
@@ -681,17 +751,21 @@ std::string expandTemplate(const std::string& tmpl, const RE2& re,
 
 Result<StepValues> evalLabelReplace(const LabelReplaceExpr& e, const EvalContext& ctx) {
     RE2 re("^(?s:" + e.regex + ")$", RE2::Quiet);
-    if (!re.ok()) return Status::error("invalid regular expression in label_replace(): " + e.regex);
+    if (!re.ok())
+        return Status::error("invalid regular expression in label_replace(): " + e.regex);
     auto inner = eval(*e.inner, ctx);
-    if (!inner.isOk()) return inner.status();
+    if (!inner.isOk())
+        return inner.status();
     StepValues v = std::move(inner.value());
-    if (v.isScalar) return Status::error("label_replace needs a vector");
+    if (v.isScalar)
+        return Status::error("label_replace needs a vector");
     int n = re.NumberOfCapturingGroups();
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
     for (auto& vec : v.vectors) {
         for (Sample& s : vec) {
             std::string src(s.labels.get(e.source));
-            if (!re.Match(src, 0, src.size(), RE2::UNANCHORED, groups.data(), n + 1)) continue;
+            if (!re.Match(src, 0, src.size(), RE2::UNANCHORED, groups.data(), n + 1))
+                continue;
             std::string value = expandTemplate(e.replacement, re, groups);
             model::LabelsBuilder b(s.labels);
             if (value.empty())
@@ -707,12 +781,14 @@ Result<StepValues> evalLabelReplace(const LabelReplaceExpr& e, const EvalContext
 Result<double> literalValue(const NumberLit& lit) {
     std::string_view t = lit.text;
     std::string_view body = t;
-    if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+    if (!body.empty() && (body[0] == '-' || body[0] == '+'))
+        body.remove_prefix(1);
     if (body.size() > 1 && body[0] == '0' &&
-        (body[1] == 'x' || body[1] == 'X' || body[1] == 'b' || body[1] == 'B' ||
-         body[1] == 'o' || body[1] == 'O')) {
+        (body[1] == 'x' || body[1] == 'X' || body[1] == 'b' || body[1] == 'B' || body[1] == 'o' ||
+         body[1] == 'O')) {
         auto v = parseGoFloat(t);
-        if (!v.isOk()) return Status::error("unable to parse literal as a float: " + lit.text);
+        if (!v.isOk())
+            return Status::error("unable to parse literal as a float: " + lit.text);
         return v.value();
     }
     return lit.value;
@@ -731,7 +807,8 @@ Result<StepValues> eval(const Expr& expr, const EvalContext& ctx) {
             return evalLabelReplace(static_cast<const LabelReplaceExpr&>(e), ctx);
         case Expr::Kind::kLiteral: {
             auto v = literalValue(static_cast<const LiteralExpr&>(e).value);
-            if (!v.isOk()) return v.status();
+            if (!v.isOk())
+                return v.status();
             StepValues out;
             out.isScalar = true;
             out.scalars.assign(ctx.steps, v.value());
@@ -739,7 +816,8 @@ Result<StepValues> eval(const Expr& expr, const EvalContext& ctx) {
         }
         case Expr::Kind::kVector: {
             auto v = literalValue(static_cast<const VectorExpr&>(e).value);
-            if (!v.isOk()) return v.status();
+            if (!v.isOk())
+                return v.status();
             StepValues out;
             out.vectors.assign(ctx.steps, Vector{Sample{model::Labels(), v.value()}});
             return out;
@@ -765,7 +843,8 @@ struct CollectedEntry {
 Result<QueryResult> evalLogQuery(const LogQueryExpr& e, const QueryParams& p,
                                  const logs::LogReader& reader, QueryStats& stats) {
     auto pipeline = Pipeline::compile(e.selector.stages);
-    if (!pipeline.isOk()) return pipeline.status();
+    if (!pipeline.isOk())
+        return pipeline.status();
     const bool forward = p.direction == logs::Direction::kForward;
     std::vector<model::Labels> streamLabels;
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> index;
@@ -814,11 +893,13 @@ Result<QueryResult> evalLogQuery(const LogQueryExpr& e, const QueryParams& p,
     params.endNs = p.endNs;
     params.direction = p.direction;
     Status s = reader.select(params, counting);
-    if (!s.isOk()) return s;
+    if (!s.isOk())
+        return s;
 
     std::stable_sort(entries.begin(), entries.end(),
                      [&](const CollectedEntry& a, const CollectedEntry& b) {
-                         if (a.tsNs != b.tsNs) return forward ? a.tsNs < b.tsNs : a.tsNs > b.tsNs;
+                         if (a.tsNs != b.tsNs)
+                             return forward ? a.tsNs < b.tsNs : a.tsNs > b.tsNs;
                          return a.seq < b.seq;
                      });
     QueryResult result;
@@ -827,23 +908,27 @@ Result<QueryResult> evalLogQuery(const LogQueryExpr& e, const QueryParams& p,
     std::vector<TimestampNs> lastKept(streamLabels.size(), std::numeric_limits<TimestampNs>::min());
     std::size_t taken = 0;
     for (CollectedEntry& ce : entries) {
-        if (p.limit != 0 && taken >= p.limit) break;
+        if (p.limit != 0 && taken >= p.limit)
+            break;
         if (p.intervalNs > 0 && lastKept[ce.stream] != std::numeric_limits<TimestampNs>::min()) {
-            TimestampNs gap = forward ? ce.tsNs - lastKept[ce.stream]
-                                      : lastKept[ce.stream] - ce.tsNs;
-            if (gap < p.intervalNs) continue;
+            TimestampNs gap =
+                forward ? ce.tsNs - lastKept[ce.stream] : lastKept[ce.stream] - ce.tsNs;
+            if (gap < p.intervalNs)
+                continue;
         }
         lastKept[ce.stream] = ce.tsNs;
         streams[ce.stream].entries.push_back({ce.tsNs, std::move(ce.line), model::Labels()});
         ++taken;
     }
     for (std::size_t i = 0; i < streams.size(); ++i) {
-        if (streams[i].entries.empty()) continue;
+        if (streams[i].entries.empty())
+            continue;
         streams[i].labels = streamLabels[i];
         result.streams.push_back(std::move(streams[i]));
     }
-    std::sort(result.streams.begin(), result.streams.end(),
-              [](const logs::LogStream& a, const logs::LogStream& b) { return a.labels < b.labels; });
+    std::sort(
+        result.streams.begin(), result.streams.end(),
+        [](const logs::LogStream& a, const logs::LogStream& b) { return a.labels < b.labels; });
     stats.entriesReturned = taken;
     return result;
 }
@@ -857,7 +942,8 @@ Engine::Engine(const logs::LogReader& reader, Options options)
 
 Result<QueryResult> Engine::query(std::string_view query, const QueryParams& params) const {
     auto parsed = parse(query);
-    if (!parsed.isOk()) return parsed.status();
+    if (!parsed.isOk())
+        return parsed.status();
     return exec(*parsed.value(), params);
 }
 
@@ -866,15 +952,15 @@ Result<QueryResult> Engine::exec(const Expr& expr, const QueryParams& params) co
     QueryStats stats;
     auto finish = [&](QueryResult r) -> Result<QueryResult> {
         r.stats = stats;
-        r.stats.execSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                            started)
-                                  .count();
+        r.stats.execSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return r;
     };
     const Expr& e = unparen(expr);
     if (e.kind() == Expr::Kind::kLogQuery) {
         auto r = evalLogQuery(static_cast<const LogQueryExpr&>(e), params, m_reader, stats);
-        if (!r.isOk()) return r.status();
+        if (!r.isOk())
+            return r.status();
         return finish(std::move(r.value()));
     }
     EvalContext ctx;
@@ -899,7 +985,8 @@ Result<QueryResult> Engine::exec(const Expr& expr, const QueryParams& params) co
         ctx.steps = steps;
     }
     auto v = eval(e, ctx);
-    if (!v.isOk()) return v.status();
+    if (!v.isOk())
+        return v.status();
     StepValues& sv = v.value();
     QueryResult r;
     if (sv.isScalar) {
@@ -920,10 +1007,9 @@ Result<QueryResult> Engine::exec(const Expr& expr, const QueryParams& params) co
         for (Sample& s : sv.vectors[0])
             r.series.push_back({std::move(s.labels), {{ctx.startNs, s.value}}});
         if (!sv.ordered)
-            std::stable_sort(r.series.begin(), r.series.end(),
-                             [](const SeriesResult& a, const SeriesResult& b) {
-                                 return a.labels < b.labels;
-                             });
+            std::stable_sort(
+                r.series.begin(), r.series.end(),
+                [](const SeriesResult& a, const SeriesResult& b) { return a.labels < b.labels; });
         return finish(std::move(r));
     }
     r.type = QueryResult::Type::kMatrix;
@@ -931,7 +1017,8 @@ Result<QueryResult> Engine::exec(const Expr& expr, const QueryParams& params) co
     for (std::size_t i = 0; i < ctx.steps; ++i) {
         for (Sample& s : sv.vectors[i]) {
             auto [it, inserted] = index.try_emplace(s.labels, r.series.size());
-            if (inserted) r.series.push_back({s.labels, {}});
+            if (inserted)
+                r.series.push_back({s.labels, {}});
             r.series[it->second].points.push_back({ctx.stepTime(i), s.value});
         }
     }

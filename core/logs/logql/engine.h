@@ -41,9 +41,9 @@ struct QueryResult {
 };
 
 struct QueryParams {
-    std::int64_t startNs = 0;  // instant queries: the evaluation time
-    std::int64_t endNs = 0;    // log queries: exclusive; metric queries: last step <= end
-    std::int64_t stepNs = 0;   // metric range queries; 0 = instant
+    std::int64_t startNs = 0;     // instant queries: the evaluation time
+    std::int64_t endNs = 0;       // log queries: exclusive; metric queries: last step <= end
+    std::int64_t stepNs = 0;      // metric range queries; 0 = instant
     std::int64_t intervalNs = 0;  // log queries: keep at most one entry per interval
     std::size_t limit = 100;      // log queries: max entries returned
     logs::Direction direction = logs::Direction::kBackward;

@@ -71,28 +71,91 @@ struct Value {
         return false;
     }
     double toNumber() const {
-        if (kind == Kind::kNumber) return n;
-        if (kind == Kind::kBool) return b ? 1 : 0;
+        if (kind == Kind::kNumber)
+            return n;
+        if (kind == Kind::kBool)
+            return b ? 1 : 0;
         if (kind == Kind::kString) {
             char* end = nullptr;
             double v = std::strtod(s.c_str(), &end);
-            if (end != s.c_str()) return v;
+            if (end != s.c_str())
+                return v;
         }
         return 0;
     }
 };
 
 const std::set<std::string, std::less<>>& knownFunctions() {
-    static const std::set<std::string, std::less<>> kFns = {
-        "upper", "lower", "title", "trim", "trimSpace", "trimAll", "trimPrefix", "trimSuffix",
-        "ToUpper", "ToLower", "TrimSpace", "TrimPrefix", "TrimSuffix", "Replace", "replace",
-        "substr", "trunc", "printf", "print", "println", "default", "contains", "hasPrefix",
-        "hasSuffix", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len", "repeat",
-        "add", "sub", "mul", "div", "mod", "addf", "subf", "mulf", "divf", "max", "min",
-        "maxf", "minf", "ceil", "floor", "round", "int", "float64", "regexReplaceAll",
-        "regexReplaceAllLiteral", "count", "alignLeft", "alignRight", "indent", "nindent",
-        "__line__", "__timestamp__", "urlencode", "b64enc", "unixEpoch", "unixEpochMillis",
-        "unixEpochNanos", "quote", "squote", "abs"};
+    static const std::set<std::string, std::less<>> kFns = {"upper",
+                                                            "lower",
+                                                            "title",
+                                                            "trim",
+                                                            "trimSpace",
+                                                            "trimAll",
+                                                            "trimPrefix",
+                                                            "trimSuffix",
+                                                            "ToUpper",
+                                                            "ToLower",
+                                                            "TrimSpace",
+                                                            "TrimPrefix",
+                                                            "TrimSuffix",
+                                                            "Replace",
+                                                            "replace",
+                                                            "substr",
+                                                            "trunc",
+                                                            "printf",
+                                                            "print",
+                                                            "println",
+                                                            "default",
+                                                            "contains",
+                                                            "hasPrefix",
+                                                            "hasSuffix",
+                                                            "eq",
+                                                            "ne",
+                                                            "lt",
+                                                            "le",
+                                                            "gt",
+                                                            "ge",
+                                                            "and",
+                                                            "or",
+                                                            "not",
+                                                            "len",
+                                                            "repeat",
+                                                            "add",
+                                                            "sub",
+                                                            "mul",
+                                                            "div",
+                                                            "mod",
+                                                            "addf",
+                                                            "subf",
+                                                            "mulf",
+                                                            "divf",
+                                                            "max",
+                                                            "min",
+                                                            "maxf",
+                                                            "minf",
+                                                            "ceil",
+                                                            "floor",
+                                                            "round",
+                                                            "int",
+                                                            "float64",
+                                                            "regexReplaceAll",
+                                                            "regexReplaceAllLiteral",
+                                                            "count",
+                                                            "alignLeft",
+                                                            "alignRight",
+                                                            "indent",
+                                                            "nindent",
+                                                            "__line__",
+                                                            "__timestamp__",
+                                                            "urlencode",
+                                                            "b64enc",
+                                                            "unixEpoch",
+                                                            "unixEpochMillis",
+                                                            "unixEpochNanos",
+                                                            "quote",
+                                                            "squote",
+                                                            "abs"};
     return kFns;
 }
 
@@ -130,8 +193,10 @@ public:
         auto root = std::make_shared<Node>();
         std::string end;
         Status s = parseList(root->children, &end, 0);
-        if (!s.isOk()) return s;
-        if (!end.empty()) return Status::error("template: unexpected {{" + end + "}}");
+        if (!s.isOk())
+            return s;
+        if (!end.empty())
+            return Status::error("template: unexpected {{" + end + "}}");
         return root;
     }
 
@@ -141,13 +206,12 @@ private:
         terminator->clear();
         while (m_pos < m_text.size()) {
             std::size_t open = m_text.find("{{", m_pos);
-            std::string_view lit = m_text.substr(m_pos, open == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : open - m_pos);
+            std::string_view lit = m_text.substr(
+                m_pos, open == std::string_view::npos ? std::string_view::npos : open - m_pos);
             bool trimLeft = open != std::string_view::npos && open + 2 < m_text.size() &&
                             m_text[open + 2] == '-' &&
-                            (open + 3 < m_text.size() && std::isspace(static_cast<unsigned char>(
-                                                             m_text[open + 3])));
+                            (open + 3 < m_text.size() &&
+                             std::isspace(static_cast<unsigned char>(m_text[open + 3])));
             std::string litText(lit);
             if (m_trimNext) {
                 std::size_t k = 0;
@@ -157,8 +221,7 @@ private:
                 m_trimNext = false;
             }
             if (trimLeft)
-                while (!litText.empty() &&
-                       std::isspace(static_cast<unsigned char>(litText.back())))
+                while (!litText.empty() && std::isspace(static_cast<unsigned char>(litText.back())))
                     litText.pop_back();
             if (!litText.empty()) {
                 auto n = std::make_shared<Node>();
@@ -178,7 +241,8 @@ private:
                 if (c == '"' || c == '`') {
                     char q = c;
                     for (++i; i < m_text.size() && m_text[i] != q; ++i)
-                        if (q == '"' && m_text[i] == '\\') ++i;
+                        if (q == '"' && m_text[i] == '\\')
+                            ++i;
                     continue;
                 }
                 if (c == '}' && m_text[i + 1] == '}') {
@@ -200,10 +264,12 @@ private:
                 inner.remove_prefix(1);
             while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back())))
                 inner.remove_suffix(1);
-            if (inner.starts_with("/*")) continue;  // comment
+            if (inner.starts_with("/*"))
+                continue;  // comment
             std::string_view word = inner.substr(0, inner.find_first_of(" \t\n"));
             if (word == "end" || word == "else") {
-                if (depth == 0) return Status::error("template: unexpected {{" + std::string(word) + "}}");
+                if (depth == 0)
+                    return Status::error("template: unexpected {{" + std::string(word) + "}}");
                 *terminator = std::string(word);
                 return Status::ok();
             }
@@ -211,16 +277,20 @@ private:
                 auto n = std::make_shared<Node>();
                 n->kind = Node::Kind::kIf;
                 auto p = parsePipeline(inner.substr(2));
-                if (!p.isOk()) return p.status();
+                if (!p.isOk())
+                    return p.status();
                 n->pipeline = std::move(p.value());
                 std::string term;
                 Status s = parseList(n->children, &term, depth + 1);
-                if (!s.isOk()) return s;
+                if (!s.isOk())
+                    return s;
                 if (term == "else") {
                     s = parseList(n->elseChildren, &term, depth + 1);
-                    if (!s.isOk()) return s;
+                    if (!s.isOk())
+                        return s;
                 }
-                if (term != "end") return Status::error("template: unexpected EOF");
+                if (term != "end")
+                    return Status::error("template: unexpected EOF");
                 out.push_back(n);
                 continue;
             }
@@ -229,13 +299,15 @@ private:
                 return Status::error("template: {{" + std::string(word) +
                                      "}} is not supported by Vigil's line_format");
             auto p = parsePipeline(inner);
-            if (!p.isOk()) return p.status();
+            if (!p.isOk())
+                return p.status();
             auto n = std::make_shared<Node>();
             n->kind = Node::Kind::kAction;
             n->pipeline = std::move(p.value());
             out.push_back(n);
         }
-        if (depth > 0) return Status::error("template: unexpected EOF");
+        if (depth > 0)
+            return Status::error("template: unexpected EOF");
         return Status::ok();
     }
 
@@ -248,18 +320,38 @@ private:
             if (q == '"' && c == '\\' && i + 1 < s.size()) {
                 char e = s[++i];
                 switch (e) {
-                    case 'n': out += '\n'; break;
-                    case 't': out += '\t'; break;
-                    case 'r': out += '\r'; break;
-                    case '\\': out += '\\'; break;
-                    case '"': out += '"'; break;
-                    case 'a': out += '\a'; break;
-                    case 'b': out += '\b'; break;
-                    case 'f': out += '\f'; break;
-                    case 'v': out += '\v'; break;
+                    case 'n':
+                        out += '\n';
+                        break;
+                    case 't':
+                        out += '\t';
+                        break;
+                    case 'r':
+                        out += '\r';
+                        break;
+                    case '\\':
+                        out += '\\';
+                        break;
+                    case '"':
+                        out += '"';
+                        break;
+                    case 'a':
+                        out += '\a';
+                        break;
+                    case 'b':
+                        out += '\b';
+                        break;
+                    case 'f':
+                        out += '\f';
+                        break;
+                    case 'v':
+                        out += '\v';
+                        break;
                     case 'x': {
-                        if (i + 2 >= s.size()) return Status::error("template: bad \\x escape");
-                        out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+                        if (i + 2 >= s.size())
+                            return Status::error("template: bad \\x escape");
+                        out += static_cast<char>(
+                            std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
                         i += 2;
                         break;
                     }
@@ -270,7 +362,8 @@ private:
                 out += c;
             }
         }
-        if (i >= s.size()) return Status::error("template: unterminated quoted string");
+        if (i >= s.size())
+            return Status::error("template: unterminated quoted string");
         *consumed = i + 1;
         return out;
     }
@@ -280,12 +373,15 @@ private:
         std::vector<Arg> cmd;
         std::size_t i = 0;
         while (true) {
-            while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-            if (i >= s.size()) break;
+            while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+                ++i;
+            if (i >= s.size())
+                break;
             char c = s[i];
             Arg a;
             if (c == '|') {
-                if (cmd.empty()) return Status::error("template: missing command before |");
+                if (cmd.empty())
+                    return Status::error("template: missing command before |");
                 pipe.push_back(std::move(cmd));
                 cmd.clear();
                 ++i;
@@ -294,7 +390,8 @@ private:
             if (c == '"' || c == '`') {
                 std::size_t used = 0;
                 auto u = unquote(s.substr(i), &used);
-                if (!u.isOk()) return u.status();
+                if (!u.isOk())
+                    return u.status();
                 a.kind = Arg::Kind::kString;
                 a.text = u.value();
                 i += used;
@@ -305,21 +402,27 @@ private:
                     if (s[j] == '"' || s[j] == '`') {
                         char q = s[j];
                         for (++j; j < s.size() && s[j] != q; ++j)
-                            if (q == '"' && s[j] == '\\') ++j;
+                            if (q == '"' && s[j] == '\\')
+                                ++j;
                         continue;
                     }
-                    if (s[j] == '(') ++depth;
-                    if (s[j] == ')' && --depth == 0) break;
+                    if (s[j] == '(')
+                        ++depth;
+                    if (s[j] == ')' && --depth == 0)
+                        break;
                 }
-                if (j >= s.size()) return Status::error("template: unclosed left paren");
+                if (j >= s.size())
+                    return Status::error("template: unclosed left paren");
                 auto sub = parsePipeline(s.substr(i + 1, j - i - 1));
-                if (!sub.isOk()) return sub.status();
+                if (!sub.isOk())
+                    return sub.status();
                 a.kind = Arg::Kind::kPipe;
                 a.pipe = std::make_shared<Pipeline>(std::move(sub.value()));
                 i = j + 1;
             } else if (c == '.') {
                 std::size_t j = i + 1;
-                while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_'))
+                while (j < s.size() &&
+                       (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_'))
                     ++j;
                 if (j == i + 1) {
                     a.kind = Arg::Kind::kDot;
@@ -330,7 +433,8 @@ private:
                 i = j;
             } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+') {
                 std::size_t j = i + 1;
-                while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.'))
+                while (j < s.size() &&
+                       (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.'))
                     ++j;
                 std::string num(s.substr(i, j - i));
                 char* end = nullptr;
@@ -342,7 +446,8 @@ private:
                 i = j;
             } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
                 std::size_t j = i;
-                while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_'))
+                while (j < s.size() &&
+                       (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_'))
                     ++j;
                 std::string word(s.substr(i, j - i));
                 i = j;
@@ -363,7 +468,8 @@ private:
             }
             cmd.push_back(std::move(a));
         }
-        if (cmd.empty()) return Status::error("template: missing value for command");
+        if (cmd.empty())
+            return Status::error("template: missing value for command");
         pipe.push_back(std::move(cmd));
         return pipe;
     }
@@ -388,7 +494,8 @@ std::string goPrintf(const std::string& format, const std::vector<Value>& args) 
             continue;
         }
         std::size_t j = i + 1;
-        while (j < format.size() && std::strchr("+-# 0123456789.", format[j])) ++j;
+        while (j < format.size() && std::strchr("+-# 0123456789.", format[j]))
+            ++j;
         if (j >= format.size()) {
             out += "%!(NOVERB)";
             break;
@@ -441,19 +548,22 @@ std::string goPrintf(const std::string& format, const std::vector<Value>& args) 
 }
 
 std::string replaceAll(std::string s, std::string_view from, std::string_view to, long n = -1) {
-    if (from.empty()) return s;
+    if (from.empty())
+        return s;
     std::size_t pos = 0;
     while (n != 0 && (pos = s.find(from, pos)) != std::string::npos) {
         s.replace(pos, from.size(), to);
         pos += to.size();
-        if (n > 0) --n;
+        if (n > 0)
+            --n;
     }
     return s;
 }
 
 std::string trimChars(std::string s, std::string_view cut) {
     std::size_t a = s.find_first_not_of(cut);
-    if (a == std::string::npos) return "";
+    if (a == std::string::npos)
+        return "";
     std::size_t b = s.find_last_not_of(cut);
     return s.substr(a, b - a + 1);
 }
@@ -467,7 +577,8 @@ public:
         bool hasPiped = false;
         for (const auto& cmd : pipe) {
             auto v = evalCommand(cmd, hasPiped ? &piped : nullptr);
-            if (!v.isOk()) return v;
+            if (!v.isOk())
+                return v;
             piped = std::move(v.value());
             hasPiped = true;
         }
@@ -479,7 +590,8 @@ private:
         switch (a.kind) {
             case Arg::Kind::kField: {
                 auto v = m_ctx.label(a.text);
-                if (!v) return Value();  // missing map key renders "<no value>"? Loki: ""
+                if (!v)
+                    return Value();  // missing map key renders "<no value>"? Loki: ""
                 return Value::str(std::string(*v));
             }
             case Arg::Kind::kDot:
@@ -511,10 +623,12 @@ private:
         std::vector<Value> args;
         for (std::size_t i = 1; i < cmd.size(); ++i) {
             auto v = evalArg(cmd[i]);
-            if (!v.isOk()) return v;
+            if (!v.isOk())
+                return v;
             args.push_back(std::move(v.value()));
         }
-        if (piped) args.push_back(*piped);
+        if (piped)
+            args.push_back(*piped);
         return call(cmd[0].text, args);
     }
 
@@ -527,24 +641,28 @@ private:
         };
         auto S = [&](std::size_t i) { return a[i].toString(); };
         auto N = [&](std::size_t i) { return a[i].toNumber(); };
-#define NEED(n)                      \
-    do {                             \
-        Status st_ = need(n);        \
-        if (!st_.isOk()) return st_; \
+#define NEED(n)               \
+    do {                      \
+        Status st_ = need(n); \
+        if (!st_.isOk())      \
+            return st_;       \
     } while (0)
-        if (fn == "__line__") return Value::str(std::string(m_ctx.line));
+        if (fn == "__line__")
+            return Value::str(std::string(m_ctx.line));
         if (fn == "__timestamp__" || fn == "unixEpochNanos")
             return Value::num(static_cast<double>(m_ctx.tsNs), true);
         if (fn == "upper" || fn == "ToUpper") {
             NEED(1);
             std::string s = S(0);
-            for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            for (char& c : s)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             return Value::str(s);
         }
         if (fn == "lower" || fn == "ToLower") {
             NEED(1);
             std::string s = S(0);
-            for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (char& c : s)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             return Value::str(s);
         }
         if (fn == "title") {
@@ -570,14 +688,16 @@ private:
             NEED(2);
             std::string pre = fn == "trimPrefix" ? S(0) : S(1);
             std::string s = fn == "trimPrefix" ? S(1) : S(0);
-            if (s.starts_with(pre)) s.erase(0, pre.size());
+            if (s.starts_with(pre))
+                s.erase(0, pre.size());
             return Value::str(s);
         }
         if (fn == "trimSuffix" || fn == "TrimSuffix") {
             NEED(2);
             std::string suf = fn == "trimSuffix" ? S(0) : S(1);
             std::string s = fn == "trimSuffix" ? S(1) : S(0);
-            if (s.ends_with(suf)) s.erase(s.size() - suf.size());
+            if (s.ends_with(suf))
+                s.erase(s.size() - suf.size());
             return Value::str(s);
         }
         if (fn == "replace") {
@@ -593,23 +713,29 @@ private:
             std::string s = S(2);
             long start = static_cast<long>(N(0)), end = static_cast<long>(N(1));
             long len = static_cast<long>(s.size());
-            if (start < 0) start = 0;
-            if (end < 0 || end > len) end = len;
-            if (start > end) return Value::str("");
-            return Value::str(s.substr(static_cast<std::size_t>(start),
-                                       static_cast<std::size_t>(end - start)));
+            if (start < 0)
+                start = 0;
+            if (end < 0 || end > len)
+                end = len;
+            if (start > end)
+                return Value::str("");
+            return Value::str(
+                s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
         }
         if (fn == "trunc") {
             NEED(2);
             std::string s = S(1);
             long n = static_cast<long>(N(0));
             long len = static_cast<long>(s.size());
-            if (n >= 0 && n < len) return Value::str(s.substr(0, static_cast<std::size_t>(n)));
-            if (n < 0 && -n < len) return Value::str(s.substr(static_cast<std::size_t>(len + n)));
+            if (n >= 0 && n < len)
+                return Value::str(s.substr(0, static_cast<std::size_t>(n)));
+            if (n < 0 && -n < len)
+                return Value::str(s.substr(static_cast<std::size_t>(len + n)));
             return Value::str(s);
         }
         if (fn == "printf") {
-            if (a.empty()) return Status::error("template: printf needs a format");
+            if (a.empty())
+                return Status::error("template: printf needs a format");
             std::vector<Value> rest(a.begin() + 1, a.end());
             return Value::str(goPrintf(S(0), rest));
         }
@@ -621,7 +747,8 @@ private:
                     out += ' ';
                 out += S(i);
             }
-            if (fn == "println") out += '\n';
+            if (fn == "println")
+                out += '\n';
             return Value::str(out);
         }
         if (fn == "default") {
@@ -641,7 +768,8 @@ private:
             return Value::boolean(S(1).ends_with(S(0)));
         }
         if (fn == "eq" || fn == "ne" || fn == "lt" || fn == "le" || fn == "gt" || fn == "ge") {
-            if (a.size() < 2) return Status::error("template: missing argument for comparison");
+            if (a.size() < 2)
+                return Status::error("template: missing argument for comparison");
             int cmp;
             if (a[0].kind == Value::Kind::kNumber && a[1].kind == Value::Kind::kNumber)
                 cmp = a[0].n < a[1].n ? -1 : a[0].n > a[1].n ? 1 : 0;
@@ -649,23 +777,30 @@ private:
                 cmp = S(0).compare(S(1));
             if (fn == "eq") {
                 for (std::size_t i = 1; i < a.size(); ++i)
-                    if (S(0) == S(i)) return Value::boolean(true);
+                    if (S(0) == S(i))
+                        return Value::boolean(true);
                 return Value::boolean(false);
             }
-            if (fn == "ne") return Value::boolean(cmp != 0);
-            if (fn == "lt") return Value::boolean(cmp < 0);
-            if (fn == "le") return Value::boolean(cmp <= 0);
-            if (fn == "gt") return Value::boolean(cmp > 0);
+            if (fn == "ne")
+                return Value::boolean(cmp != 0);
+            if (fn == "lt")
+                return Value::boolean(cmp < 0);
+            if (fn == "le")
+                return Value::boolean(cmp <= 0);
+            if (fn == "gt")
+                return Value::boolean(cmp > 0);
             return Value::boolean(cmp >= 0);
         }
         if (fn == "and") {
             for (auto& v : a)
-                if (!v.truthy()) return v;
+                if (!v.truthy())
+                    return v;
             return a.empty() ? Value() : a.back();
         }
         if (fn == "or") {
             for (auto& v : a)
-                if (v.truthy()) return v;
+                if (v.truthy())
+                    return v;
             return a.empty() ? Value() : a.back();
         }
         if (fn == "not") {
@@ -679,59 +814,77 @@ private:
         if (fn == "repeat") {
             NEED(2);
             std::string out;
-            for (long i = 0; i < static_cast<long>(N(0)); ++i) out += S(1);
+            for (long i = 0; i < static_cast<long>(N(0)); ++i)
+                out += S(1);
             return Value::str(out);
         }
         if (fn == "quote" || fn == "squote") {
             char q = fn == "quote" ? '"' : '\'';
             std::string out;
             for (std::size_t i = 0; i < a.size(); ++i) {
-                if (i) out += ' ';
+                if (i)
+                    out += ' ';
                 out += q + S(i) + q;
             }
             return Value::str(out);
         }
         if (fn == "add" || fn == "sub" || fn == "mul" || fn == "div" || fn == "mod" ||
             fn == "max" || fn == "min") {
-            if (a.empty()) return Status::error("template: " + fn + " needs arguments");
+            if (a.empty())
+                return Status::error("template: " + fn + " needs arguments");
             long long acc = static_cast<long long>(N(0));
             for (std::size_t i = 1; i < a.size(); ++i) {
                 long long v = static_cast<long long>(N(i));
-                if (fn == "add") acc += v;
-                if (fn == "sub") acc -= v;
-                if (fn == "mul") acc *= v;
+                if (fn == "add")
+                    acc += v;
+                if (fn == "sub")
+                    acc -= v;
+                if (fn == "mul")
+                    acc *= v;
                 if (fn == "div" || fn == "mod") {
-                    if (v == 0) return Status::error("template: integer divide by zero");
+                    if (v == 0)
+                        return Status::error("template: integer divide by zero");
                     acc = fn == "div" ? acc / v : acc % v;
                 }
-                if (fn == "max") acc = std::max(acc, v);
-                if (fn == "min") acc = std::min(acc, v);
+                if (fn == "max")
+                    acc = std::max(acc, v);
+                if (fn == "min")
+                    acc = std::min(acc, v);
             }
             return Value::num(static_cast<double>(acc), true);
         }
         if (fn == "addf" || fn == "subf" || fn == "mulf" || fn == "divf" || fn == "maxf" ||
             fn == "minf") {
-            if (a.empty()) return Status::error("template: " + fn + " needs arguments");
+            if (a.empty())
+                return Status::error("template: " + fn + " needs arguments");
             double acc = N(0);
             for (std::size_t i = 1; i < a.size(); ++i) {
                 double v = N(i);
-                if (fn == "addf") acc += v;
-                if (fn == "subf") acc -= v;
-                if (fn == "mulf") acc *= v;
-                if (fn == "divf") acc /= v;
-                if (fn == "maxf") acc = std::max(acc, v);
-                if (fn == "minf") acc = std::min(acc, v);
+                if (fn == "addf")
+                    acc += v;
+                if (fn == "subf")
+                    acc -= v;
+                if (fn == "mulf")
+                    acc *= v;
+                if (fn == "divf")
+                    acc /= v;
+                if (fn == "maxf")
+                    acc = std::max(acc, v);
+                if (fn == "minf")
+                    acc = std::min(acc, v);
             }
             return Value::num(acc);
         }
         if (fn == "ceil" || fn == "floor" || fn == "abs") {
             NEED(1);
             double v = N(0);
-            return Value::num(fn == "ceil" ? std::ceil(v) : fn == "floor" ? std::floor(v)
-                                                                          : std::fabs(v));
+            return Value::num(fn == "ceil"    ? std::ceil(v)
+                              : fn == "floor" ? std::floor(v)
+                                              : std::fabs(v));
         }
         if (fn == "round") {
-            if (a.size() < 2) return Status::error("template: round needs 2 arguments");
+            if (a.size() < 2)
+                return Status::error("template: round needs 2 arguments");
             double p = std::pow(10.0, N(1));
             return Value::num(std::round(N(0) * p) / p);
         }
@@ -746,7 +899,8 @@ private:
         if (fn == "regexReplaceAll" || fn == "regexReplaceAllLiteral") {
             NEED(3);
             RE2 re(S(0));
-            if (!re.ok()) return Status::error("template: " + re.error());
+            if (!re.ok())
+                return Status::error("template: " + re.error());
             std::string s = S(1);
             std::string repl = S(2);
             if (fn == "regexReplaceAll") {
@@ -773,18 +927,21 @@ private:
         if (fn == "count") {
             NEED(2);
             RE2 re(S(0));
-            if (!re.ok()) return Status::error("template: " + re.error());
+            if (!re.ok())
+                return Status::error("template: " + re.error());
             std::string s = S(1);
             re2::StringPiece in(s);
             long n = 0;
-            while (RE2::FindAndConsume(&in, re)) ++n;
+            while (RE2::FindAndConsume(&in, re))
+                ++n;
             return Value::num(static_cast<double>(n), true);
         }
         if (fn == "alignLeft" || fn == "alignRight") {
             NEED(2);
             std::size_t n = static_cast<std::size_t>(std::max(0.0, N(0)));
             std::string s = S(1);
-            if (s.size() >= n) return Value::str(s.substr(0, n));
+            if (s.size() >= n)
+                return Value::str(s.substr(0, n));
             std::string pad(n - s.size(), ' ');
             return Value::str(fn == "alignLeft" ? s + pad : pad + s);
         }
@@ -831,7 +988,8 @@ private:
             }
             if (i < in.size()) {
                 unsigned v = static_cast<unsigned char>(in[i]) << 16;
-                if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+                if (i + 1 < in.size())
+                    v |= static_cast<unsigned char>(in[i + 1]) << 8;
                 out += kAlphabet[(v >> 18) & 63];
                 out += kAlphabet[(v >> 12) & 63];
                 out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
@@ -855,20 +1013,24 @@ Status renderNodes(const std::vector<std::shared_ptr<Node>>& nodes, Evaluator& e
                 break;
             case Node::Kind::kAction: {
                 auto v = ev.evalPipeline(n->pipeline);
-                if (!v.isOk()) return v.status();
+                if (!v.isOk())
+                    return v.status();
                 out += v.value().toString();
                 break;
             }
             case Node::Kind::kIf: {
                 auto v = ev.evalPipeline(n->pipeline);
-                if (!v.isOk()) return v.status();
+                if (!v.isOk())
+                    return v.status();
                 Status s = renderNodes(v.value().truthy() ? n->children : n->elseChildren, ev, out);
-                if (!s.isOk()) return s;
+                if (!s.isOk())
+                    return s;
                 break;
             }
             case Node::Kind::kList: {
                 Status s = renderNodes(n->children, ev, out);
-                if (!s.isOk()) return s;
+                if (!s.isOk())
+                    return s;
                 break;
             }
         }
@@ -881,7 +1043,8 @@ Status renderNodes(const std::vector<std::shared_ptr<Node>>& nodes, Evaluator& e
 Result<LineTemplate> LineTemplate::compile(std::string_view text) {
     TemplateParser parser(text);
     auto root = parser.parse();
-    if (!root.isOk()) return root.status();
+    if (!root.isOk())
+        return root.status();
     LineTemplate t;
     t.m_text = std::string(text);
     t.m_root = root.value();
@@ -892,7 +1055,8 @@ Result<std::string> LineTemplate::render(const Context& context) const {
     Evaluator ev(context);
     std::string out;
     Status s = renderNodes(m_root->children, ev, out);
-    if (!s.isOk()) return s;
+    if (!s.isOk())
+        return s;
     return out;
 }
 

@@ -509,9 +509,9 @@ private:
                     return false;
                 if (filter->op != LineFilterOp::kContains &&
                     filter->op != LineFilterOp::kNotContains) {
-                    fail(at,
-                         std::string("ip: invalid operation: ip() line filter is only supported with |= and !=, not ") +
-                             lineFilterOpString(filter->op));
+                    fail(at, std::string("ip: invalid operation: ip() line filter is only "
+                                         "supported with |= and !=, not ") +
+                                 lineFilterOpString(filter->op));
                     return false;
                 }
                 if (Status s = checkIpFilter(v.value); !s.isOk()) {

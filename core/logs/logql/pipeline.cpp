@@ -20,7 +20,8 @@ namespace vigil::logql {
 
 void LineLabels::reset(const model::Labels& stream, const model::Labels& metadata) {
     m_entries.clear();
-    for (const auto& l : stream) m_entries.push_back({l.name, l.value, LabelSource::kStream});
+    for (const auto& l : stream)
+        m_entries.push_back({l.name, l.value, LabelSource::kStream});
     for (const auto& l : metadata) {
         if (find(l.name)) {
             set(l.name + "_extracted", l.value, LabelSource::kMetadata);
@@ -32,19 +33,22 @@ void LineLabels::reset(const model::Labels& stream, const model::Labels& metadat
 
 LineLabels::Entry* LineLabels::find(std::string_view name) {
     for (auto& e : m_entries)
-        if (e.name == name) return &e;
+        if (e.name == name)
+            return &e;
     return nullptr;
 }
 
 const LineLabels::Entry* LineLabels::find(std::string_view name) const {
     for (const auto& e : m_entries)
-        if (e.name == name) return &e;
+        if (e.name == name)
+            return &e;
     return nullptr;
 }
 
 std::optional<std::string_view> LineLabels::get(std::string_view name) const {
     const Entry* e = find(name);
-    if (!e) return std::nullopt;
+    if (!e)
+        return std::nullopt;
     return std::string_view(e->value);
 }
 
@@ -74,23 +78,27 @@ void LineLabels::del(std::string_view name) {
 }
 
 void LineLabels::setError(std::string_view error, std::string_view details) {
-    if (hasError()) return;  // the first error sticks, as in Loki
+    if (hasError())
+        return;  // the first error sticks, as in Loki
     set(kErrorLabel, error);
-    if (!details.empty()) set(kErrorDetailsLabel, details);
+    if (!details.empty())
+        set(kErrorDetailsLabel, details);
 }
 
 model::Labels LineLabels::result() const {
     std::vector<model::Label> out;
     out.reserve(m_entries.size());
     for (const auto& e : m_entries)
-        if (!e.value.empty()) out.push_back({e.name, e.value});
+        if (!e.value.empty())
+            out.push_back({e.name, e.value});
     return model::Labels::fromUnsorted(std::move(out));
 }
 
 std::string sanitizeLabelKey(std::string_view key, bool isPrefix) {
     std::string out;
     out.reserve(key.size() + 1);
-    if (isPrefix && !key.empty() && std::isdigit(static_cast<unsigned char>(key[0]))) out += '_';
+    if (isPrefix && !key.empty() && std::isdigit(static_cast<unsigned char>(key[0])))
+        out += '_';
     for (char c : key) {
         unsigned char u = static_cast<unsigned char>(c);
         out += (std::isalnum(u) || c == '_' || c == ':') && u < 128 ? c : '_';
@@ -118,16 +126,19 @@ public:
 
     bool parseDocument(JsonValue* out) {
         skipWs();
-        if (!parseValue(out, 0)) return false;
+        if (!parseValue(out, 0))
+            return false;
         skipWs();
-        if (m_pos != m_s.size()) return fail("unexpected content after the JSON value");
+        if (m_pos != m_s.size())
+            return fail("unexpected content after the JSON value");
         return true;
     }
     const std::string& error() const { return m_error; }
 
 private:
     bool fail(const std::string& what) {
-        if (m_error.empty()) m_error = what + " at offset " + std::to_string(m_pos);
+        if (m_error.empty())
+            m_error = what + " at offset " + std::to_string(m_pos);
         return false;
     }
     void skipWs() {
@@ -156,24 +167,43 @@ private:
         ++m_pos;  // opening quote
         while (m_pos < m_s.size()) {
             char c = m_s[m_pos++];
-            if (c == '"') return true;
+            if (c == '"')
+                return true;
             if (c != '\\') {
                 out->push_back(c);
                 continue;
             }
-            if (m_pos >= m_s.size()) break;
+            if (m_pos >= m_s.size())
+                break;
             char e = m_s[m_pos++];
             switch (e) {
-                case '"': out->push_back('"'); break;
-                case '\\': out->push_back('\\'); break;
-                case '/': out->push_back('/'); break;
-                case 'b': out->push_back('\b'); break;
-                case 'f': out->push_back('\f'); break;
-                case 'n': out->push_back('\n'); break;
-                case 'r': out->push_back('\r'); break;
-                case 't': out->push_back('\t'); break;
+                case '"':
+                    out->push_back('"');
+                    break;
+                case '\\':
+                    out->push_back('\\');
+                    break;
+                case '/':
+                    out->push_back('/');
+                    break;
+                case 'b':
+                    out->push_back('\b');
+                    break;
+                case 'f':
+                    out->push_back('\f');
+                    break;
+                case 'n':
+                    out->push_back('\n');
+                    break;
+                case 'r':
+                    out->push_back('\r');
+                    break;
+                case 't':
+                    out->push_back('\t');
+                    break;
                 case 'u': {
-                    if (m_pos + 4 > m_s.size()) return fail("bad \\u escape");
+                    if (m_pos + 4 > m_s.size())
+                        return fail("bad \\u escape");
                     unsigned cp = static_cast<unsigned>(
                         std::stoul(std::string(m_s.substr(m_pos, 4)), nullptr, 16));
                     m_pos += 4;
@@ -196,9 +226,11 @@ private:
         return fail("unterminated string");
     }
     bool parseValue(JsonValue* out, int depth) {
-        if (depth > 512) return fail("nesting too deep");
+        if (depth > 512)
+            return fail("nesting too deep");
         skipWs();
-        if (m_pos >= m_s.size()) return fail("unexpected end of input");
+        if (m_pos >= m_s.size())
+            return fail("unexpected end of input");
         std::size_t start = m_pos;
         char c = m_s[m_pos];
         if (c == '{') {
@@ -213,12 +245,15 @@ private:
                     if (m_pos >= m_s.size() || m_s[m_pos] != '"')
                         return fail("expected a string key");
                     std::string key;
-                    if (!parseString(&key)) return false;
+                    if (!parseString(&key))
+                        return false;
                     skipWs();
-                    if (m_pos >= m_s.size() || m_s[m_pos] != ':') return fail("expected ':'");
+                    if (m_pos >= m_s.size() || m_s[m_pos] != ':')
+                        return fail("expected ':'");
                     ++m_pos;
                     JsonValue v;
-                    if (!parseValue(&v, depth + 1)) return false;
+                    if (!parseValue(&v, depth + 1))
+                        return false;
                     out->members.emplace_back(std::move(key), std::move(v));
                     skipWs();
                     if (m_pos < m_s.size() && m_s[m_pos] == ',') {
@@ -244,7 +279,8 @@ private:
             } else {
                 while (true) {
                     JsonValue v;
-                    if (!parseValue(&v, depth + 1)) return false;
+                    if (!parseValue(&v, depth + 1))
+                        return false;
                     out->items.push_back(std::move(v));
                     skipWs();
                     if (m_pos < m_s.size() && m_s[m_pos] == ',') {
@@ -266,15 +302,19 @@ private:
             return parseString(&out->text);
         }
         auto literal = [&](std::string_view word, JsonValue::Kind kind) {
-            if (m_s.substr(m_pos, word.size()) != word) return fail("invalid literal");
+            if (m_s.substr(m_pos, word.size()) != word)
+                return fail("invalid literal");
             m_pos += word.size();
             out->kind = kind;
             out->text.assign(word);
             return true;
         };
-        if (c == 't') return literal("true", JsonValue::Kind::kBool);
-        if (c == 'f') return literal("false", JsonValue::Kind::kBool);
-        if (c == 'n') return literal("null", JsonValue::Kind::kNull);
+        if (c == 't')
+            return literal("true", JsonValue::Kind::kBool);
+        if (c == 'f')
+            return literal("false", JsonValue::Kind::kBool);
+        if (c == 'n')
+            return literal("null", JsonValue::Kind::kNull);
         if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
             ++m_pos;
             while (m_pos < m_s.size() &&
@@ -316,16 +356,20 @@ Result<std::vector<PathStep>> parseJsonPath(std::string_view expr) {
         }
         if (c == '[') {
             std::size_t close = expr.find(']', i);
-            if (close == std::string_view::npos) return bad();
+            if (close == std::string_view::npos)
+                return bad();
             std::string_view inner = expr.substr(i + 1, close - i - 1);
             PathStep step;
             if (!inner.empty() && (inner[0] == '"' || inner[0] == '\'')) {
-                if (inner.size() < 2 || inner.back() != inner[0]) return bad();
+                if (inner.size() < 2 || inner.back() != inner[0])
+                    return bad();
                 step.field = std::string(inner.substr(1, inner.size() - 2));
             } else {
-                if (inner.empty()) return bad();
+                if (inner.empty())
+                    return bad();
                 for (char d : inner)
-                    if (!std::isdigit(static_cast<unsigned char>(d))) return bad();
+                    if (!std::isdigit(static_cast<unsigned char>(d)))
+                        return bad();
                 step.isIndex = true;
                 step.index = std::stol(std::string(inner));
             }
@@ -334,13 +378,15 @@ Result<std::vector<PathStep>> parseJsonPath(std::string_view expr) {
             continue;
         }
         std::size_t j = i;
-        while (j < expr.size() && expr[j] != '.' && expr[j] != '[') ++j;
+        while (j < expr.size() && expr[j] != '.' && expr[j] != '[')
+            ++j;
         PathStep step;
         step.field = std::string(expr.substr(i, j - i));
         steps.push_back(std::move(step));
         i = j;
     }
-    if (steps.empty()) return bad();
+    if (steps.empty())
+        return bad();
     return steps;
 }
 
@@ -356,7 +402,8 @@ std::optional<IpAddr> parseIp(std::string_view s) {
     std::string str(s);
     IpAddr a;
     if (str.find(':') != std::string::npos) {
-        if (inet_pton(AF_INET6, str.c_str(), a.bytes.data()) != 1) return std::nullopt;
+        if (inet_pton(AF_INET6, str.c_str(), a.bytes.data()) != 1)
+            return std::nullopt;
         a.family = 6;
         // IPv4-mapped addresses compare as IPv4.
         static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -366,7 +413,8 @@ std::optional<IpAddr> parseIp(std::string_view s) {
         }
         return a;
     }
-    if (inet_pton(AF_INET, str.c_str(), a.bytes.data()) != 1) return std::nullopt;
+    if (inet_pton(AF_INET, str.c_str(), a.bytes.data()) != 1)
+        return std::nullopt;
     a.family = 4;
     return a;
 }
@@ -376,17 +424,17 @@ public:
     static Result<IpMatcher> make(std::string_view pattern) {
         IpMatcher m;
         std::string p(pattern);
-        auto bad = [&] {
-            return Status::error("ip: invalid pattern: " + goQuote(pattern));
-        };
+        auto bad = [&] { return Status::error("ip: invalid pattern: " + goQuote(pattern)); };
         if (auto slash = p.find('/'); slash != std::string::npos) {
             auto base = parseIp(p.substr(0, slash));
-            if (!base) return bad();
+            if (!base)
+                return bad();
             int bits = std::atoi(p.substr(slash + 1).c_str());
             m.m_low = *base;
             m.m_high = *base;
             int total = base->family == 4 ? 32 : 128;
-            if (bits < 0 || bits > total) return bad();
+            if (bits < 0 || bits > total)
+                return bad();
             for (int b = bits; b < total; ++b) {
                 m.m_low.bytes[b / 8] &= static_cast<unsigned char>(~(0x80 >> (b % 8)));
                 m.m_high.bytes[b / 8] |= static_cast<unsigned char>(0x80 >> (b % 8));
@@ -396,19 +444,22 @@ public:
         if (auto dash = p.find('-'); dash != std::string::npos) {
             auto lo = parseIp(p.substr(0, dash));
             auto hi = parseIp(p.substr(dash + 1));
-            if (!lo || !hi || lo->family != hi->family) return bad();
+            if (!lo || !hi || lo->family != hi->family)
+                return bad();
             m.m_low = *lo;
             m.m_high = *hi;
             return m;
         }
         auto one = parseIp(p);
-        if (!one) return bad();
+        if (!one)
+            return bad();
         m.m_low = m.m_high = *one;
         return m;
     }
 
     bool contains(const IpAddr& a) const {
-        if (a.family != m_low.family) return false;
+        if (a.family != m_low.family)
+            return false;
         std::size_t n = a.family == 4 ? 4 : 16;
         return std::memcmp(a.bytes.data(), m_low.bytes.data(), n) >= 0 &&
                std::memcmp(a.bytes.data(), m_high.bytes.data(), n) <= 0;
@@ -421,7 +472,9 @@ public:
         auto isV6Char = [](char c) {
             return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
         };
-        auto isV4Char = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; };
+        auto isV4Char = [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+        };
         std::size_t i = 0;
         while (i < line.size()) {
             if (!isV6Char(line[i]) || (i > 0 && isV6Char(line[i - 1]))) {
@@ -429,12 +482,15 @@ public:
                 continue;
             }
             std::size_t j = i;
-            while (j < line.size() && isV6Char(line[j])) ++j;
+            while (j < line.size() && isV6Char(line[j]))
+                ++j;
             std::string_view token = line.substr(i, j - i);
             if (std::count(token.begin(), token.end(), ':') >= 2) {
                 std::string_view t6 = token;
-                while (!t6.empty() && t6.back() == '.') t6.remove_suffix(1);
-                if (auto ip = parseIp(t6); ip && contains(*ip)) return true;
+                while (!t6.empty() && t6.back() == '.')
+                    t6.remove_suffix(1);
+                if (auto ip = parseIp(t6); ip && contains(*ip))
+                    return true;
             }
             // IPv4 runs inside the token.
             for (std::size_t k = 0; k < token.size();) {
@@ -443,11 +499,14 @@ public:
                     continue;
                 }
                 std::size_t e = k;
-                while (e < token.size() && isV4Char(token[e])) ++e;
+                while (e < token.size() && isV4Char(token[e]))
+                    ++e;
                 std::string_view t4 = token.substr(k, e - k);
-                while (!t4.empty() && t4.back() == '.') t4.remove_suffix(1);
+                while (!t4.empty() && t4.back() == '.')
+                    t4.remove_suffix(1);
                 if (std::count(t4.begin(), t4.end(), '.') == 3) {
-                    if (auto ip = parseIp(t4); ip && contains(*ip)) return true;
+                    if (auto ip = parseIp(t4); ip && contains(*ip))
+                        return true;
                 }
                 k = e;
             }
@@ -479,7 +538,8 @@ std::vector<PatternPart> splitPattern(std::string_view p) {
                 ++j;
             if (j < p.size() && p[j] == '>' && j > i + 1 &&
                 !std::isdigit(static_cast<unsigned char>(p[i + 1]))) {
-                if (!lit.empty()) parts.push_back({false, std::move(lit)});
+                if (!lit.empty())
+                    parts.push_back({false, std::move(lit)});
                 lit.clear();
                 parts.push_back({true, std::string(p.substr(i + 1, j - i - 1))});
                 i = j + 1;
@@ -488,7 +548,8 @@ std::vector<PatternPart> splitPattern(std::string_view p) {
         }
         lit += p[i++];
     }
-    if (!lit.empty()) parts.push_back({false, std::move(lit)});
+    if (!lit.empty())
+        parts.push_back({false, std::move(lit)});
     return parts;
 }
 
@@ -497,10 +558,12 @@ std::vector<PatternPart> splitPattern(std::string_view p) {
 void matchPattern(const std::vector<PatternPart>& parts, std::string_view in,
                   std::vector<std::pair<std::string_view, std::string_view>>* captures) {
     captures->clear();
-    if (in.empty() || parts.empty()) return;
+    if (in.empty() || parts.empty())
+        return;
     std::size_t k = 0;
     if (!parts[0].capture) {
-        if (!in.starts_with(parts[0].text)) return;
+        if (!in.starts_with(parts[0].text))
+            return;
         in.remove_prefix(parts[0].text.size());
         k = 1;
     }
@@ -523,19 +586,24 @@ void matchPattern(const std::vector<PatternPart>& parts, std::string_view in,
 }
 
 bool testPattern(const std::vector<PatternPart>& parts, std::string_view in) {
-    if (parts.empty()) return false;
+    if (parts.empty())
+        return false;
     std::size_t k = 0;
     if (!parts[0].capture) {
-        if (!in.starts_with(parts[0].text)) return false;
+        if (!in.starts_with(parts[0].text))
+            return false;
         in.remove_prefix(parts[0].text.size());
         k = 1;
     }
-    if (k >= parts.size()) return in.empty();
+    if (k >= parts.size())
+        return in.empty();
     while (k < parts.size()) {
-        if (k + 1 >= parts.size()) return true;  // ends on a capture
+        if (k + 1 >= parts.size())
+            return true;  // ends on a capture
         const std::string& lit = parts[k + 1].text;
         std::size_t i = in.find(lit);
-        if (i == std::string_view::npos) return false;
+        if (i == std::string_view::npos)
+            return false;
         in.remove_prefix(i + lit.size());
         k += 2;
     }
@@ -562,18 +630,23 @@ bool scanLogfmt(std::string_view line, F pair, std::string* error) {
     };
     bool ok = true;
     while (i < n) {
-        while (i < n && static_cast<unsigned char>(line[i]) <= ' ') ++i;
-        if (i >= n) break;
+        while (i < n && static_cast<unsigned char>(line[i]) <= ' ')
+            ++i;
+        if (i >= n)
+            break;
         if (!isKeyChar(line[i])) {
-            if (ok) *error = "logfmt syntax error at pos " + std::to_string(i + 1) +
-                             " : unexpected '" + std::string(1, line[i]) + "'";
+            if (ok)
+                *error = "logfmt syntax error at pos " + std::to_string(i + 1) + " : unexpected '" +
+                         std::string(1, line[i]) + "'";
             ok = false;
             // skip the garbage up to the next space
-            while (i < n && static_cast<unsigned char>(line[i]) > ' ') ++i;
+            while (i<n&& static_cast<unsigned char>(line[i])> ' ')
+                ++i;
             continue;
         }
         std::size_t ks = i;
-        while (i < n && isKeyChar(line[i])) ++i;
+        while (i < n && isKeyChar(line[i]))
+            ++i;
         LogfmtPair p;
         p.key = line.substr(ks, i - ks);
         if (i < n && line[i] == '=') {
@@ -592,37 +665,54 @@ bool scanLogfmt(std::string_view line, F pair, std::string* error) {
                     if (c == '\\' && i < n) {
                         char e = line[i++];
                         switch (e) {
-                            case 'n': v += '\n'; break;
-                            case 't': v += '\t'; break;
-                            case 'r': v += '\r'; break;
-                            case '"': v += '"'; break;
-                            case '\\': v += '\\'; break;
-                            case '/': v += '/'; break;
-                            default: v += '\\'; v += e; break;
+                            case 'n':
+                                v += '\n';
+                                break;
+                            case 't':
+                                v += '\t';
+                                break;
+                            case 'r':
+                                v += '\r';
+                                break;
+                            case '"':
+                                v += '"';
+                                break;
+                            case '\\':
+                                v += '\\';
+                                break;
+                            case '/':
+                                v += '/';
+                                break;
+                            default:
+                                v += '\\';
+                                v += e;
+                                break;
                         }
                         continue;
                     }
                     v += c;
                 }
                 if (!closed) {
-                    if (ok) *error = "logfmt syntax error at pos " + std::to_string(n + 1) +
-                                     " on line 1: unterminated quoted value";
+                    if (ok)
+                        *error = "logfmt syntax error at pos " + std::to_string(n + 1) +
+                                 " on line 1: unterminated quoted value";
                     return false;
                 }
                 p.value = std::move(v);
             } else {
                 std::size_t vs = i;
-                while (i < n && static_cast<unsigned char>(line[i]) > ' ') {
+                while (i<n&& static_cast<unsigned char>(line[i])> ' ') {
                     if (line[i] == '=' || line[i] == '"') {
-                        if (ok) *error = "logfmt syntax error at pos " + std::to_string(i + 1) +
-                                         " on line 1: unexpected '" + std::string(1, line[i]) +
-                                         "'";
+                        if (ok)
+                            *error = "logfmt syntax error at pos " + std::to_string(i + 1) +
+                                     " on line 1: unexpected '" + std::string(1, line[i]) + "'";
                         ok = false;
                     }
                     ++i;
                 }
                 p.value = std::string(line.substr(vs, i - vs));
-                if (!ok && p.value.find_first_of("=\"") != std::string::npos) continue;
+                if (!ok && p.value.find_first_of("=\"") != std::string::npos)
+                    continue;
             }
         }
         pair(p);
@@ -683,20 +773,26 @@ Result<std::shared_ptr<const CompiledLabelFilter>> compileLabelFilter(const Labe
         case LabelFilter::Kind::kAnd:
         case LabelFilter::Kind::kOr: {
             auto l = compileLabelFilter(*f.left);
-            if (!l.isOk()) return l.status();
+            if (!l.isOk())
+                return l.status();
             auto r = compileLabelFilter(*f.right);
-            if (!r.isOk()) return r.status();
+            if (!r.isOk())
+                return r.status();
             out->left = l.value();
             out->right = r.value();
             break;
         }
         case LabelFilter::Kind::kString: {
             model::MatchType type = model::MatchType::kEqual;
-            if (f.op == LabelCmp::kNeq) type = model::MatchType::kNotEqual;
-            if (f.op == LabelCmp::kRe) type = model::MatchType::kRegexp;
-            if (f.op == LabelCmp::kNre) type = model::MatchType::kNotRegexp;
+            if (f.op == LabelCmp::kNeq)
+                type = model::MatchType::kNotEqual;
+            if (f.op == LabelCmp::kRe)
+                type = model::MatchType::kRegexp;
+            if (f.op == LabelCmp::kNre)
+                type = model::MatchType::kNotRegexp;
             auto m = model::Matcher::make(type, f.name, f.text);
-            if (!m.isOk()) return m.status();
+            if (!m.isOk())
+                return m.status();
             out->matcher = m.value();
             break;
         }
@@ -709,7 +805,8 @@ Result<std::shared_ptr<const CompiledLabelFilter>> compileLabelFilter(const Labe
         }
         case LabelFilter::Kind::kIp: {
             auto m = IpMatcher::make(f.text);
-            if (!m.isOk()) return m.status();
+            if (!m.isOk())
+                return m.status();
             out->ip = m.value();
             break;
         }
@@ -730,7 +827,8 @@ bool applyFilter(const CompiledLabelFilter& f, LineLabels& labels, bool hadError
             return l && r;
         }
         case LabelFilter::Kind::kOr: {
-            if (applyFilter(*f.left, labels, hadError)) return true;
+            if (applyFilter(*f.left, labels, hadError))
+                return true;
             return applyFilter(*f.right, labels, hadError);
         }
         case LabelFilter::Kind::kString: {
@@ -739,9 +837,11 @@ bool applyFilter(const CompiledLabelFilter& f, LineLabels& labels, bool hadError
         }
         case LabelFilter::Kind::kIp: {
             // An errored line passes, so the error reaches the result.
-            if (labels.hasError()) return true;
+            if (labels.hasError())
+                return true;
             auto v = labels.get(f.name);
-            if (!v) return false;
+            if (!v)
+                return false;
             // The address may sit inside a longer value ("client 10.0.0.7:80").
             bool in = f.ip->matchesLine(*v);
             return f.op == LabelCmp::kNeq ? !in : in;
@@ -755,24 +855,29 @@ bool applyFilter(const CompiledLabelFilter& f, LineLabels& labels, bool hadError
             // __error_details__), unless an earlier stage already failed the
             // line, which it then drops.
             auto v = labels.get(f.name);
-            if (!v) return false;
+            if (!v)
+                return false;
             auto failed = [&](const Status& st) {
-                if (hadError) return false;
+                if (hadError)
+                    return false;
                 labels.setError("LabelFilterErr", st.message());
                 return true;
             };
             if (f.kind == LabelFilter::Kind::kNumber) {
                 auto x = parseGoFloat(*v);
-                if (!x.isOk()) return failed(x.status());
+                if (!x.isOk())
+                    return failed(x.status());
                 return compareOp(f.op, x.value(), f.number);
             }
             if (f.kind == LabelFilter::Kind::kDuration) {
                 auto x = parseGoDuration(*v);
-                if (!x.isOk()) return failed(x.status());
+                if (!x.isOk())
+                    return failed(x.status());
                 return compareOp(f.op, x.value(), f.nanos);
             }
             auto x = parseHumanBytes(*v);
-            if (!x.isOk()) return failed(x.status());
+            if (!x.isOk())
+                return failed(x.status());
             return compareOp(f.op, static_cast<double>(x.value()), f.number);
         }
     }
@@ -813,7 +918,8 @@ public:
     std::vector<Filter> filters;
 
     static bool matchesAlt(LineFilterOp op, const Alt& a, std::string_view line) {
-        if (a.ip) return a.ip->matchesLine(line);
+        if (a.ip)
+            return a.ip->matchesLine(line);
         switch (op) {
             case LineFilterOp::kContains:
             case LineFilterOp::kNotContains:
@@ -838,7 +944,8 @@ public:
                 }
             bool positive = f.op == LineFilterOp::kContains || f.op == LineFilterOp::kRegexp ||
                             f.op == LineFilterOp::kPattern;
-            if (positive != any) return false;
+            if (positive != any)
+                return false;
         }
         return true;
     }
@@ -873,7 +980,8 @@ public:
                 case JsonValue::Kind::kNull:
                     break;
                 default:
-                    if (seen.insert(name).second) labels.setParsed(name, v.text);
+                    if (seen.insert(name).second)
+                        labels.setParsed(name, v.text);
                     break;
             }
         }
@@ -883,10 +991,10 @@ public:
         JsonValue root;
         JsonReader reader(line);
         if (!reader.parseDocument(&root) || root.kind != JsonValue::Kind::kObject) {
-            labels.setError("JSONParserErr",
-                            reader.error().empty() ? "Value looks like object, but can't find "
-                                                     "closing '}' symbol"
-                                                   : reader.error());
+            labels.setError("JSONParserErr", reader.error().empty()
+                                                 ? "Value looks like object, but can't find "
+                                                   "closing '}' symbol"
+                                                 : reader.error());
             return true;
         }
         if (exprs.empty()) {
@@ -910,10 +1018,12 @@ public:
                         }
                 }
                 cur = next;
-                if (!cur) break;
+                if (!cur)
+                    break;
             }
             std::string value;
-            if (cur && cur->kind != JsonValue::Kind::kNull) value = cur->text;
+            if (cur && cur->kind != JsonValue::Kind::kNull)
+                value = cur->text;
             labels.setParsed(e.label, value);
         }
         return true;
@@ -933,8 +1043,10 @@ public:
         bool ok = scanLogfmt(
             line,
             [&](const LogfmtPair& p) {
-                if (!p.hasValue && !keepEmpty) return;
-                if (p.value.empty() && !keepEmpty) return;
+                if (!p.hasValue && !keepEmpty)
+                    return;
+                if (p.value.empty() && !keepEmpty)
+                    return;
                 if (!exprs.empty()) {
                     for (const auto& [label, key] : exprs)
                         if (key == p.key && seen.insert(label).second)
@@ -942,17 +1054,20 @@ public:
                     return;
                 }
                 std::string name = sanitizeLabelKey(p.key, true);
-                if (seen.insert(name).second) found.emplace_back(name, p.value);
+                if (seen.insert(name).second)
+                    found.emplace_back(name, p.value);
             },
             &error);
         if (!ok && strict) {
             labels.setError("LogfmtParserErr", error);
             return true;
         }
-        for (const auto& [k, v] : found) labels.setParsed(k, v);
+        for (const auto& [k, v] : found)
+            labels.setParsed(k, v);
         if (!exprs.empty())
             for (const auto& [label, key] : exprs)
-                if (!seen.contains(label)) labels.setParsed(label, "");
+                if (!seen.contains(label))
+                    labels.setParsed(label, "");
         return true;
     }
 };
@@ -965,10 +1080,12 @@ public:
     bool process(std::int64_t, std::string& line, LineLabels& labels) const override {
         int n = re->NumberOfCapturingGroups();
         std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
-        if (!re->Match(line, 0, line.size(), RE2::UNANCHORED, groups.data(), n + 1)) return true;
+        if (!re->Match(line, 0, line.size(), RE2::UNANCHORED, groups.data(), n + 1))
+            return true;
         for (int i = 1; i <= n; ++i) {
             const std::string& name = groupNames[static_cast<std::size_t>(i)];
-            if (name.empty()) continue;
+            if (name.empty())
+                continue;
             const auto& g = groups[static_cast<std::size_t>(i)];
             labels.setParsed(name, std::string_view(g.data() ? g.data() : "", g.size()));
         }
@@ -983,7 +1100,8 @@ public:
         std::vector<std::pair<std::string_view, std::string_view>> caps;
         matchPattern(parts, line, &caps);
         for (const auto& [name, value] : caps)
-            if (name != "_") labels.setParsed(name, value);
+            if (name != "_")
+                labels.setParsed(name, value);
         return true;
     }
 };
@@ -1001,14 +1119,16 @@ public:
         }
         std::optional<std::string> entry;
         for (const auto& [key, v] : root.members) {
-            if (v.kind != JsonValue::Kind::kString) continue;
+            if (v.kind != JsonValue::Kind::kString)
+                continue;
             if (key == "_entry") {
                 entry = v.text;
                 continue;
             }
             labels.setParsed(key, v.text);
         }
-        if (entry) line = *entry;
+        if (entry)
+            line = *entry;
         return true;
     }
 };
@@ -1065,7 +1185,8 @@ public:
         for (const Item& item : items) {
             if (!item.tmpl) {
                 auto v = before.get(item.source);
-                if (!v) continue;
+                if (!v)
+                    continue;
                 std::string value(*v);
                 labels.del(item.source);
                 labels.set(item.destination, value);
@@ -1090,15 +1211,19 @@ public:
         if (!keep) {
             for (const NamedMatcher& n : names) {
                 auto v = labels.get(n.name);
-                if (!v) continue;
-                if (!n.matcher || n.matcher->matches(*v)) labels.del(n.name);
+                if (!v)
+                    continue;
+                if (!n.matcher || n.matcher->matches(*v))
+                    labels.del(n.name);
             }
             return true;
         }
         labels.retain([&](const std::string& name, const std::string& value) {
-            if (name == kErrorLabel || name == kErrorDetailsLabel) return true;
+            if (name == kErrorLabel || name == kErrorDetailsLabel)
+                return true;
             for (const NamedMatcher& n : names)
-                if (n.name == name && (!n.matcher || n.matcher->matches(value))) return true;
+                if (n.name == name && (!n.matcher || n.matcher->matches(value)))
+                    return true;
             return false;
         });
         return true;
@@ -1124,7 +1249,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
                                 lf.op != LineFilterOp::kNotContains)
                                 return Status::error("ip: invalid operation");
                             auto m = IpMatcher::make(v.value);
-                            if (!m.isOk()) return m.status();
+                            if (!m.isOk())
+                                return m.status();
                             a.ip = m.value();
                         } else if (lf.op == LineFilterOp::kRegexp ||
                                    lf.op == LineFilterOp::kNotRegexp) {
@@ -1144,7 +1270,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
             }
             case Stage::Kind::kLabelFilter: {
                 auto f = compileLabelFilter(*st.labelFilter);
-                if (!f.isOk()) return f.status();
+                if (!f.isOk())
+                    return f.status();
                 auto s = std::make_shared<LabelFilterStage>();
                 s->filter = f.value();
                 p.m_stages.push_back(s);
@@ -1154,7 +1281,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
                 auto s = std::make_shared<JsonStage>();
                 for (const ExtractionParam& param : st.params) {
                     auto path = parseJsonPath(param.expression.value_or(param.label));
-                    if (!path.isOk()) return path.status();
+                    if (!path.isOk())
+                        return path.status();
                     s->exprs.push_back({param.label, path.value()});
                 }
                 p.m_stages.push_back(s);
@@ -1172,9 +1300,10 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
             case Stage::Kind::kRegexp: {
                 auto s = std::make_shared<RegexpStage>();
                 s->re = std::make_unique<RE2>(st.text, RE2::Quiet);
-                if (!s->re->ok()) return Status::error("error parsing regexp: " + s->re->error());
-                s->groupNames.assign(
-                    static_cast<std::size_t>(s->re->NumberOfCapturingGroups()) + 1, "");
+                if (!s->re->ok())
+                    return Status::error("error parsing regexp: " + s->re->error());
+                s->groupNames.assign(static_cast<std::size_t>(s->re->NumberOfCapturingGroups()) + 1,
+                                     "");
                 for (const auto& [name, index] : s->re->NamedCapturingGroups())
                     s->groupNames[static_cast<std::size_t>(index)] = name;
                 p.m_stages.push_back(s);
@@ -1194,7 +1323,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
                 break;
             case Stage::Kind::kLineFormat: {
                 auto t = LineTemplate::compile(st.text);
-                if (!t.isOk()) return t.status();
+                if (!t.isOk())
+                    return t.status();
                 auto s = std::make_shared<LineFormatStage>();
                 s->tmpl = std::move(t.value());
                 p.m_stages.push_back(s);
@@ -1208,7 +1338,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
                     it.source = item.source;
                     if (item.isTemplate) {
                         auto t = LineTemplate::compile(item.source);
-                        if (!t.isOk()) return t.status();
+                        if (!t.isOk())
+                            return t.status();
                         it.tmpl = std::move(t.value());
                     }
                     s->items.push_back(std::move(it));
@@ -1231,7 +1362,8 @@ Result<Pipeline> Pipeline::compile(const std::vector<Stage>& stages) {
 
 bool Pipeline::process(std::int64_t tsNs, std::string& line, LineLabels& labels) const {
     for (const auto& s : m_stages)
-        if (!s->process(tsNs, line, labels)) return false;
+        if (!s->process(tsNs, line, labels))
+            return false;
     return true;
 }
 

@@ -181,7 +181,8 @@ const ErrorCase kErrors[] = {
     {"{app=~\"(\"}", 1, 7, "invalid regular expression in matcher app=~\"(\": missing ): ^(?:()$"},
     {"{app=\"shop\"} |= timeout", 1, 17,
      "syntax error: unexpected IDENTIFIER \"timeout\", expecting STRING"},
-    {"{app=\"shop\"} |~ \"[a-\"", 1, 17, "invalid regex \"[a-\": error parsing regexp: missing ]: [a-"},
+    {"{app=\"shop\"} |~ \"[a-\"", 1, 17,
+     "invalid regex \"[a-\": error parsing regexp: missing ]: [a-"},
     {"{app=\"shop\"} |~ ip(\"10.0.0.0/8\")", 1, 17,
      "ip: invalid operation: ip() line filter is only supported with |= and !=, not |~"},
     {"{app=\"shop\"} |= ip(\"bogus\")", 1, 17,
@@ -190,7 +191,8 @@ const ErrorCase kErrors[] = {
      "pattern line filter \"<verb> /checkout\": named captures are not allowed, use <_> (capture "
      "<verb>)"},
     {"{app=\"shop\"} | json first=\"items[\"", 1, 27,
-     "cannot parse expression: JSON path \"items[\": subscript at offset 5 must be an integer or a quoted string"},
+     "cannot parse expression: JSON path \"items[\": subscript at offset 5 must be an integer or a "
+     "quoted string"},
     {"{app=\"shop\"} | logfmt level --strict", 1, 29, "syntax error: unexpected FLAG --strict"},
     {"{app=\"shop\"} | logfmt --fast", 1, 23,
      "syntax error: unknown logfmt flag --fast, expecting --strict or --keep-empty"},
@@ -206,7 +208,8 @@ const ErrorCase kErrors[] = {
      "syntax error: unexpected STRING \"500\", expecting NUMBER, DURATION or BYTES"},
     {"{app=\"shop\"} | logfmt | size > 10mb", 1, 35, "syntax error: unexpected IDENTIFIER \"b\""},
     {"{app=\"shop\"} | logfmt | status > 0x1F", 1, 34,
-     "unable to parse literal as a float: 0x1F (hexadecimal, octal and binary integers are not supported)"},
+     "unable to parse literal as a float: 0x1F (hexadecimal, octal and binary integers are not "
+     "supported)"},
     {"{app=\"shop\"} | logfmt | remote =~ ip(\"192.168.0.0/16\")", 1, 35,
      "syntax error: unexpected ip, expecting STRING, NUMBER, DURATION or BYTES "
      "(ip() takes = or !=)"},
@@ -266,9 +269,11 @@ const ErrorCase kErrors[] = {
     {"-count_over_time({app=\"shop\"}[5m])", 1, 2,
      "syntax error: unexpected IDENTIFIER \"count_over_time\", expecting NUMBER"},
     {"0x1A", 1, 1,
-     "unable to parse literal as a float: 0x1A (hexadecimal, octal and binary integers are not supported)"},
+     "unable to parse literal as a float: 0x1A (hexadecimal, octal and binary integers are not "
+     "supported)"},
     {"0b1010", 1, 1,
-     "unable to parse literal as a float: 0b1010 (hexadecimal, octal and binary integers are not supported)"},
+     "unable to parse literal as a float: 0b1010 (hexadecimal, octal and binary integers are not "
+     "supported)"},
     {"1 and 2", 1, 3, "unexpected literal for left leg of logical/set binary operation (and)"},
     {"1 + bool 2", 1, 5, "bool modifier can only be used on comparison operators"},
     {"vector(count_over_time({app=\"shop\"}[5m]))", 1, 8,
@@ -278,7 +283,8 @@ const ErrorCase kErrors[] = {
     {"sum(rate({app=\"shop\"}[5m])", 1, 27, "syntax error: unexpected $end, expecting \")\""},
     {"rate({app=\"shop\"}[5m]) +", 1, 25, "syntax error: unexpected $end"},
     {"{app=\"shop\"}\n| logfmt\n| status > 0x1F", 3, 12,
-     "unable to parse literal as a float: 0x1F (hexadecimal, octal and binary integers are not supported)"},
+     "unable to parse literal as a float: 0x1F (hexadecimal, octal and binary integers are not "
+     "supported)"},
     {"sum(\n  rate({app=\"shop\"}[5m]))\n  by (pod) offset", 3, 12,
      "syntax error: unexpected IDENTIFIER \"offset\""},
 };
