@@ -9,37 +9,45 @@
 
 #include "core/util/status.h"
 
+namespace vigil::gotmpl {
+class Template;
+}
+
 namespace vigil::logql {
 
-// The subset of Go text/template that line_format and label_format need,
-// until core/template (the full Go text/template engine) lands: text,
-// `{{ pipeline }}` actions with `{{-`/`-}}` trimming, `if`/`else`/`end`,
-// fields `.name` and `.`, string/number/bool literals, parenthesised
-// pipelines, `|` chaining, and Loki's common functions (string, math, logic,
-// regex, printf and __line__/__timestamp__). An unknown function is an
-// error at compile time, as in Go ("function %q not defined").
+// A line_format / label_format template: Go text/template (core/template)
+// with Loki's function map (pkg/logql/log/fmt.go: lower, upper, title, trim*,
+// trunc, substr, replace, repeat, indent, alignLeft/Right, contains,
+// hasPrefix/Suffix, default, add/sub/mul/div/mod and the float forms,
+// max/min, ceil/floor/round, int, float64, regexReplaceAll(Literal), count,
+// b64enc/dec, urlencode/decode, bytes, duration(_seconds), unixEpoch*,
+// unixToTime, toDate, date, now, __line__, __timestamp__, plus Go's
+// builtins printf, eq, and, ...). Labels are the dot (a map[string]string:
+// a missing label renders ""). Compile errors use Go's wording
+// ("function \"x\" not defined", "unclosed action").
+// Immutable after compile(); render() is thread-safe.
 class LineTemplate {
 public:
     struct Context {
         // The value of a label, or nullopt when absent (renders as "").
         std::function<std::optional<std::string_view>(std::string_view)> label;
+        // Every label, for the dot map; called once per render.
+        std::function<void(const std::function<void(std::string_view, std::string_view)>&)>
+            forEachLabel;
         std::string_view line;
         std::int64_t tsNs = 0;
     };
 
     static Result<LineTemplate> compile(std::string_view text);
 
-    // Renders the template; fails on a runtime error (bad argument types).
+    // Renders the template; fails on an execution error (Go's wording).
     Result<std::string> render(const Context& context) const;
 
-    // True when the template never reads __line__ etc.; informational.
     const std::string& text() const { return m_text; }
-
-    struct Node;
 
 private:
     std::string m_text;
-    std::shared_ptr<const Node> m_root;
+    std::shared_ptr<const gotmpl::Template> m_template;
 };
 
 }  // namespace vigil::logql

@@ -1152,6 +1152,10 @@ LineTemplate::Context templateContext(const LineLabels& labels, std::string_view
                                       std::int64_t tsNs) {
     LineTemplate::Context ctx;
     ctx.label = [&labels](std::string_view name) { return labels.get(name); };
+    ctx.forEachLabel = [&labels](const auto& visit) {
+        for (const auto& e : labels.entries())
+            visit(e.name, e.value);
+    };
     ctx.line = line;
     ctx.tsNs = tsNs;
     return ctx;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/logs/logql/engine.h"
+#include "core/logs/logql/line_template.h"
 #include "core/logs/logql/logqltest.h"
 #include "core/logs/logql/pipeline.h"
 #include "core/logs/memory_log_store.h"
@@ -216,6 +217,72 @@ private slots:
         QVERIFY(!r.isOk());
         QVERIFY2(r.status().message().find("parse error at line 1, col") != std::string::npos,
                  r.status().message().c_str());
+    }
+
+    void lineTemplates_data() {
+        QTest::addColumn<QString>("tmpl");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("field") << "L={{.level}}"
+                               << "L=error";
+        QTest::newRow("missing label is empty") << "V={{.missing}}"
+                                                << "V=";
+        QTest::newRow("pipe upper") << "{{.level | upper}}"
+                                    << "ERROR";
+        QTest::newRow("line") << "[{{__line__}}]"
+                              << "[GET /x 200]";
+        QTest::newRow("timestamp date")
+            << "{{ __timestamp__ | date \"2006-01-02T15:04:05Z07:00\" }}"
+            << "2024-05-29T16:26:40Z";
+        QTest::newRow("printf") << "{{ printf \"%05.1f|%s\" 3.14159 .level }}"
+                                << "003.1|error";
+        QTest::newRow("if eq") << "{{ if eq .level \"error\" }}E{{ else }}O{{ end }}"
+                               << "E";
+        QTest::newRow("regexReplaceAll") << "{{ regexReplaceAll \"(\\\\d+)\" .code \"<$1>\" }}"
+                                         << "<500>";
+        QTest::newRow("math") << "{{ add 1 .code }} {{ divf .code 4 }}"
+                              << "501 125";
+        QTest::newRow("sprig strings")
+            << "{{ trunc 3 .level }}|{{ substr 1 3 .level }}|{{ replace \"r\" \"R\" .level }}|"
+               "{{ default \"x\" .missing }}|{{ alignRight 6 .level }}"
+            << "err|rr|eRRoR|x| error";
+        QTest::newRow("duration bytes") << "{{ duration \"1m30s\" }} {{ bytes \"2KB\" }}"
+                                        << "90 2000";
+        QTest::newRow("variables") << "{{ $l := .level }}{{ $l }}-{{ len $l }}"
+                                   << "error-5";
+    }
+    void lineTemplates() {
+        QFETCH(QString, tmpl);
+        QFETCH(QString, expected);
+        auto t = logql::LineTemplate::compile(tmpl.toStdString());
+        QVERIFY2(t.isOk(), t.status().message().c_str());
+        model::Labels labels{{"level", "error"}, {"code", "500"}};
+        logql::LineTemplate::Context ctx;
+        ctx.label = [&](std::string_view n) -> std::optional<std::string_view> {
+            if (!labels.has(n))
+                return std::nullopt;
+            return labels.get(n);
+        };
+        ctx.forEachLabel = [&](const auto& visit) {
+            for (const auto& l : labels)
+                visit(l.name, l.value);
+        };
+        ctx.line = "GET /x 200";
+        ctx.tsNs = 1717000000LL * kSec;
+        auto out = t->render(ctx);
+        QVERIFY2(out.isOk(), out.status().message().c_str());
+        QCOMPARE(QString::fromStdString(out.value()), expected);
+    }
+
+    void lineTemplateErrors() {
+        auto t = logql::LineTemplate::compile("{{ nosuchfunc }}");
+        QVERIFY(!t.isOk());
+        QVERIFY2(
+            t.status().message().find("function \"nosuchfunc\" not defined") != std::string::npos,
+            t.status().message().c_str());
+        t = logql::LineTemplate::compile("{{ .a ");
+        QVERIFY(!t.isOk());
+        QVERIFY2(t.status().message().find("unclosed action") != std::string::npos,
+                 t.status().message().c_str());
     }
 
     void memoryStoreSelectAndLabels() {
