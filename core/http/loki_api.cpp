@@ -201,7 +201,9 @@ void appendStats(std::string& out, const logql::QueryStats& s) {
            store + "}}";
 }
 
-std::string renderQueryResult(const logql::QueryResult& r) {
+}  // namespace
+
+std::string renderLokiQueryResult(const logql::QueryResult& r) {
     std::string out = "{\"status\":\"success\",\"data\":{\"resultType\":";
     switch (r.type) {
         case logql::QueryResult::Type::kStreams:
@@ -244,6 +246,8 @@ std::string renderQueryResult(const logql::QueryResult& r) {
     out += "}}";
     return out;
 }
+
+namespace {
 
 // Parses `query` and reports a parse error as Loki does.
 Result<logql::ExprPtr> parseQuery(const httplib::Request& req) {
@@ -290,7 +294,7 @@ struct Api {
         auto r = engine.exec(*expr.value(), p);
         if (!r.isOk())
             return sendError(res, {statusFor(r.status()), r.status().message()});
-        res.set_content(renderQueryResult(r.value()), kJson);
+        res.set_content(renderLokiQueryResult(r.value()), kJson);
     }
 
     void queryRange(const httplib::Request& req, httplib::Response& res) const {
@@ -333,7 +337,7 @@ struct Api {
         auto r = engine.exec(*expr.value(), p);
         if (!r.isOk())
             return sendError(res, {statusFor(r.status()), r.status().message()});
-        res.set_content(renderQueryResult(r.value()), kJson);
+        res.set_content(renderLokiQueryResult(r.value()), kJson);
     }
 
     void labels(const httplib::Request& req, httplib::Response& res) const {

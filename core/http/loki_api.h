@@ -11,6 +11,10 @@ namespace httplib {
 class Server;
 }
 
+namespace vigil::logql {
+struct QueryResult;
+}
+
 namespace vigil::http {
 
 // Installs Loki's query API over `reader` (which must outlive the server),
@@ -37,6 +41,10 @@ void installLokiApi(httplib::Server& server, const logs::LogReader& reader);
 
 // The same as a route installer for HttpService::addRoutes().
 std::function<void(httplib::Server&)> lokiApiRoutes(const logs::LogReader& reader);
+
+// A query result as the body Loki's /query and /query_range answer
+// ({"status":"success","data":{"resultType":...,"result":...,"stats":...}}).
+std::string renderLokiQueryResult(const logql::QueryResult& result);
 
 // Loki's time parameter: integer Unix nanoseconds (or seconds when at most
 // 10 digits), float seconds ("1717000000.5") or RFC 3339 (nano). Exposed for

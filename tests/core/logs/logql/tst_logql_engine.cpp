@@ -5,10 +5,13 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdio>
+#include <thread>
 
 #include "core/logs/logql/engine.h"
 #include "core/logs/logql/line_template.h"
 #include "core/logs/logql/logqltest.h"
+#include "core/logs/logql/logs_query.h"
 #include "core/logs/logql/pipeline.h"
 #include "core/logs/memory_log_store.h"
 
@@ -283,6 +286,84 @@ private slots:
         QVERIFY(!t.isOk());
         QVERIFY2(t.status().message().find("unclosed action") != std::string::npos,
                  t.status().message().c_str());
+    }
+
+    void logsQueryOutput() {
+        logs::MemoryLogStore store;
+        store.push({stream({{"app", "a"}},
+                           {{1717000000LL * kSec + 5, "one"}, {1717000002LL * kSec, "two"}}),
+                    stream({{"app", "b"}}, {{1717000001LL * kSec, "mid \"q\""}})});
+        auto run = [&](logql::LogsQueryOptions o) {
+            char* buf = nullptr;
+            std::size_t size = 0;
+            std::FILE* f = open_memstream(&buf, &size);
+            Status s = logql::runLogsQuery(store, o, f);
+            std::fclose(f);
+            std::string out(buf, size);
+            std::free(buf);
+            return std::make_pair(s, out);
+        };
+        logql::LogsQueryOptions o;
+        o.query = "{app=~\"a|b\"}";
+        o.fromNs = 1717000000LL * kSec;
+        o.toNs = 1717000010LL * kSec;
+        auto [s1, raw] = run(o);
+        QVERIFY2(s1.isOk(), s1.message().c_str());
+        QCOMPARE(raw, std::string("two\nmid \"q\"\none\n"));  // backward across streams
+
+        o.output = logql::LogsQueryOptions::Output::kJson;
+        o.direction = logs::Direction::kForward;
+        o.limit = 1;
+        auto [s2, json] = run(o);
+        QVERIFY(s2.isOk());
+        QCOMPARE(json, std::string("{\"timestamp\":\"2024-05-29T16:26:40.000000005Z\","
+                                   "\"labels\":{\"app\":\"a\"},\"line\":\"one\"}\n"));
+
+        o.query = "sum(count_over_time({app=~\"a|b\"}[10s]))";
+        o.fromNs = o.toNs = 1717000005LL * kSec;
+        auto [s3, metric] = run(o);
+        QVERIFY(s3.isOk());
+        QVERIFY2(metric.starts_with("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+                                    "\"result\":[{\"metric\":{},\"value\":[1717000005,\"3\"]}]"),
+                 metric.c_str());
+
+        o.query = "{app=";
+        auto [s4, bad] = run(o);
+        QVERIFY(!s4.isOk());
+        QVERIFY2(s4.message().starts_with("parse error at line 1, col"), s4.message().c_str());
+        QCOMPARE(logql::formatRfc3339Nano(0), std::string("1970-01-01T00:00:00Z"));
+        QCOMPARE(logql::formatRfc3339Nano(-1), std::string("1969-12-31T23:59:59.999999999Z"));
+    }
+
+    void logsQueryFollow() {
+        logs::MemoryLogStore store;
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+        store.push({stream({{"app", "a"}}, {{now - 2 * kSec, "old"}})});
+        logql::LogsQueryOptions o;
+        o.query = "{app=\"a\"}";
+        o.fromNs = now - 60 * kSec;
+        o.toNs = now;
+        o.follow = true;
+        o.pollMs = 20;
+        std::atomic<bool> stop{false};
+        char* buf = nullptr;
+        std::size_t size = 0;
+        std::FILE* f = open_memstream(&buf, &size);
+        std::thread writer([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+            store.push({stream({{"app", "a"}}, {{now + 1, "new1"}, {now + 2, "new2"}})});
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            stop = true;
+        });
+        Status s = logql::runLogsQuery(store, o, f, &stop);
+        writer.join();
+        std::fclose(f);
+        std::string out(buf, size);
+        std::free(buf);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        QCOMPARE(out, std::string("old\nnew1\nnew2\n"));
     }
 
     void memoryStoreSelectAndLabels() {
