@@ -926,9 +926,16 @@ Result<QueryResult> evalLogQuery(const LogQueryExpr& e, const QueryParams& p,
         streams[i].labels = streamLabels[i];
         result.streams.push_back(std::move(streams[i]));
     }
-    std::sort(
-        result.streams.begin(), result.streams.end(),
-        [](const logs::LogStream& a, const logs::LogStream& b) { return a.labels < b.labels; });
+    // Loki orders streams by their label string ({a="1", b="2"} before {a="1"}).
+    std::vector<std::pair<std::string, std::size_t>> order;
+    for (std::size_t i = 0; i < result.streams.size(); ++i)
+        order.emplace_back(result.streams[i].labels.toString(), i);
+    std::sort(order.begin(), order.end());
+    std::vector<logs::LogStream> sorted;
+    sorted.reserve(order.size());
+    for (const auto& [key, i] : order)
+        sorted.push_back(std::move(result.streams[i]));
+    result.streams = std::move(sorted);
     stats.entriesReturned = taken;
     return result;
 }

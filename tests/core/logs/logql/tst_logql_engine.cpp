@@ -163,6 +163,22 @@ private slots:
         QCOMPARE(r->streams[0].entries[0].line, std::string("not json"));
     }
 
+    void logQueryStreamOrderIsLokis() {
+        // Loki sorts streams by label string: {a="1", b="2"} before {a="1"}.
+        logs::MemoryLogStore store;
+        store.push(
+            {stream({{"a", "1"}}, {{1, "x"}}), stream({{"a", "1"}, {"b", "2"}}, {{2, "y"}})});
+        logql::Engine engine(store);
+        logql::QueryParams p;
+        p.startNs = 0;
+        p.endNs = 10;
+        auto r = engine.query("{a=\"1\"}", p);
+        QVERIFY(r.isOk());
+        QCOMPARE(r->streams.size(), std::size_t(2));
+        QCOMPARE(r->streams[0].labels.toString(), std::string("{a=\"1\", b=\"2\"}"));
+        QCOMPARE(r->streams[1].labels.toString(), std::string("{a=\"1\"}"));
+    }
+
     void logQueryInterval() {
         logs::MemoryLogStore store;
         std::vector<std::pair<std::int64_t, std::string>> entries;
