@@ -88,7 +88,7 @@ std::string formatRfc3339Nano(logs::TimestampNs ns) {
                   static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
     std::string out = buf;
     if (frac != 0) {
-        char f[16];
+        char f[32];
         std::snprintf(f, sizeof f, ".%09lld", static_cast<long long>(frac));
         std::string fs = f;
         while (fs.back() == '0')
