@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/vigilctl/command.h"
+#include "core/logs/logql/logqltest.h"
 #include "core/logs/logql/parser.h"
 
 namespace {
@@ -24,6 +25,26 @@ int checkQuery(const std::string& query) {
     return 0;
 }
 
+// vigilctl logql test FILE...: runs Loki's .logqltest evaluation files.
+int runTests(const std::vector<std::string>& files) {
+    vigil::logql::LogqlTestSummary summary;
+    for (const std::string& file : files) {
+        vigil::Status s = vigil::logql::runLogqlTestFile(file, summary);
+        if (!s.isOk()) {
+            std::fprintf(stderr, "vigilctl logql test: %s\n", s.message().c_str());
+            return 1;
+        }
+    }
+    for (const auto& f : summary.failures)
+        std::printf("%s:%d: FAIL %s\n  expected: %s\n  got:      %s\n", f.file.c_str(), f.line,
+                    f.query.c_str(), f.expected.c_str(), f.got.c_str());
+    for (const auto& reason : summary.skipReasons)
+        std::printf("skipped: %s\n", reason.c_str());
+    std::printf("%zu passed, %zu failed, %zu skipped\n", summary.passed, summary.failed,
+                summary.skipped);
+    return summary.failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 VIGILCTL_COMMAND({{"logql", "check"},
@@ -37,3 +58,15 @@ VIGILCTL_COMMAND({{"logql", "check"},
                       }
                       return checkQuery(args[0]);
                   }});
+
+VIGILCTL_COMMAND(
+    {{"logql", "test"},
+     "FILE...",
+     "Run .logqltest evaluation files; print each failing eval and N passed, N failed.",
+     [](const std::vector<std::string>& args) -> int {
+         if (args.empty()) {
+             std::fprintf(stderr, "vigilctl logql test: at least one FILE is required\n");
+             return 2;
+         }
+         return runTests(args);
+     }});

@@ -46,32 +46,34 @@ Status checkJsonPath(std::string_view e) {
                     ++i;
                 }
                 if (i >= e.size())
-                    return Status::error("unterminated string in JSON path \"" + std::string(e) +
-                                         "\" at offset " + std::to_string(open));
+                    return Status::error(
+                        "cannot parse expression: unterminated string in JSON path \"" +
+                        std::string(e) + "\" at offset " + std::to_string(open));
                 ++i;
             } else {
                 const std::size_t digits = i;
                 while (i < e.size() && e[i] >= '0' && e[i] <= '9')
                     ++i;
                 if (i == digits)
-                    return Status::error("JSON path \"" + std::string(e) +
+                    return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
                                          "\": subscript at offset " + std::to_string(open) +
                                          " must be an integer or a quoted string");
             }
             if (i >= e.size() || e[i] != ']')
-                return Status::error("JSON path \"" + std::string(e) +
+                return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
                                      "\": unclosed '[' at offset " + std::to_string(open));
             ++i;
             needField = false;
         } else if (c == '.') {
             if (needField)
-                return Status::error("JSON path \"" + std::string(e) +
+                return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
                                      "\": empty field name at offset " + std::to_string(i));
             ++i;
             needField = true;
         } else if (c == ']' || c == '"') {
-            return Status::error("JSON path \"" + std::string(e) + "\": unexpected '" +
-                                 std::string(1, c) + "' at offset " + std::to_string(i));
+            return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
+                                 "\": unexpected '" + std::string(1, c) + "' at offset " +
+                                 std::to_string(i));
         } else {
             while (i < e.size() && e[i] != '.' && e[i] != '[' && e[i] != ']' && e[i] != '"')
                 ++i;
@@ -79,7 +81,8 @@ Status checkJsonPath(std::string_view e) {
         }
     }
     if (needField)
-        return Status::error("JSON path \"" + std::string(e) + "\" ends with '.'");
+        return Status::error("cannot parse expression: JSON path \"" + std::string(e) +
+                             "\" ends with '.'");
     return Status::ok();
 }
 
@@ -122,7 +125,8 @@ Result<PatternInfo> parsePattern(std::string_view p) {
 Result<std::vector<std::string>> checkRegexpParser(std::string_view regex) {
     RE2 re(re2::StringPiece(regex.data(), regex.size()), RE2::Quiet);
     if (!re.ok())
-        return Status::error("invalid regexp \"" + std::string(regex) + "\": " + re.error());
+        return Status::error("invalid regexp \"" + std::string(regex) +
+                             "\": error parsing regexp: " + re.error());
     // RE2 keeps one entry per name; scan the source to catch duplicates.
     std::vector<std::string> names;
     for (std::size_t i = 0; i + 2 < regex.size(); ++i) {
@@ -143,26 +147,27 @@ Result<std::vector<std::string>> checkRegexpParser(std::string_view regex) {
         std::string name(regex.substr(j, k - j));
         if (std::find(names.begin(), names.end(), name) != names.end())
             return Status::error("invalid regexp \"" + std::string(regex) +
-                                 "\": duplicate capture group name " + name);
+                                 "\": duplicate extracted label name " + name);
         names.push_back(std::move(name));
     }
     if (re.NamedCapturingGroups().empty())
         return Status::error("invalid regexp \"" + std::string(regex) +
-                             "\": at least one named capture (?P<name>...) is required");
+                             "\": at least one named capture must be supplied (?P<name>...)");
     return names;
 }
 
 Status checkRegex(std::string_view regex) {
     RE2 re(re2::StringPiece(regex.data(), regex.size()), RE2::Quiet);
     if (!re.ok())
-        return Status::error("invalid regex \"" + std::string(regex) + "\": " + re.error());
+        return Status::error("invalid regex \"" + std::string(regex) +
+                             "\": error parsing regexp: " + re.error());
     return Status::ok();
 }
 
 Status checkIpFilter(std::string_view value) {
     const std::string v(value);
     auto bad = [&] {
-        return Status::error("ip(" + std::string(1, '"') + v +
+        return Status::error("ip: invalid pattern: ip(" + std::string(1, '"') + v +
                              "\"): not an IP address, CIDR or address range");
     };
     if (const std::size_t slash = v.find('/'); slash != std::string::npos) {

@@ -163,6 +163,10 @@ private:
             case TokenKind::kEof:
                 return "$end";
             case TokenKind::kIdentifier:
+                // Loki's lexer has keyword tokens for these; its message
+                // names the keyword itself ("unexpected bool").
+                if (t.text == "bool" || t.text == "ip")
+                    return t.text;
                 return "IDENTIFIER \"" + t.text + "\"";
             case TokenKind::kString:
                 return "STRING " + vigil::goQuote(t.text);
@@ -233,8 +237,8 @@ private:
             const bool hexFloat =
                 (s[1] == 'x' || s[1] == 'X') && s.find_first_of("pP") != std::string::npos;
             if (!hexFloat) {
-                fail(t.offset, "invalid number literal " + s +
-                                   ": hexadecimal, octal and binary integers are not supported");
+                fail(t.offset, "unable to parse literal as a float: " + s +
+                                   " (hexadecimal, octal and binary integers are not supported)");
                 return false;
             }
         }
@@ -505,9 +509,9 @@ private:
                     return false;
                 if (filter->op != LineFilterOp::kContains &&
                     filter->op != LineFilterOp::kNotContains) {
-                    fail(at,
-                         std::string("ip() line filter is only supported with |= and !=, not ") +
-                             lineFilterOpString(filter->op));
+                    fail(at, std::string("ip: invalid operation: ip() line filter is only "
+                                         "supported with |= and !=, not ") +
+                                 lineFilterOpString(filter->op));
                     return false;
                 }
                 if (Status s = checkIpFilter(v.value); !s.isOk()) {
@@ -809,7 +813,7 @@ private:
             }
             if (info->names.empty()) {
                 fail(at, "pattern " + vigil::goQuote(stage->text) +
-                             ": at least one named capture <name> is required");
+                             ": at least one capture is required");
                 return false;
             }
             return true;
@@ -963,8 +967,9 @@ private:
             if (!rhs)
                 return nullptr;
             if (setOp && (isScalar(*lhs) || isScalar(*rhs))) {
-                fail(opTok.offset,
-                     "set operator \"" + bin->op + "\" not allowed in binary scalar expression");
+                fail(opTok.offset, std::string("unexpected literal for ") +
+                                       (isScalar(*lhs) ? "left" : "right") +
+                                       " leg of logical/set binary operation (" + bin->op + ")");
                 return nullptr;
             }
             bin->lhs = std::move(lhs);
