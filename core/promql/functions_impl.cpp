@@ -738,4 +738,125 @@ void linearRegression(std::span<const FPoint> points, std::int64_t interceptTime
     *intercept = sumY / n - *slope * sumX / n;
 }
 
+namespace {
+
+// Go's sort.Search(n, pred): the first i in [0, n) with pred(i), else n.
+template <typename Pred>
+std::size_t searchFirst(std::size_t n, Pred pred) {
+    std::size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (!pred(mid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+// The boundary indices of an extended window, as Prometheus computes them:
+// `first` is the last sample at or before rangeStart (else 0), `last` the
+// last sample (anchored) or the first at or after rangeEnd (smoothed).
+// Returns false when no sample lies after rangeStart.
+bool extendedBounds(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                    bool smoothed, std::size_t* first, std::size_t* last) {
+    if (f.empty())
+        return false;
+    std::size_t lastIdx = f.size() - 1;
+    const std::size_t above =
+        searchFirst(lastIdx, [&](std::size_t i) { return f[i].t > rangeStart; });
+    const std::size_t firstIdx = above == 0 ? 0 : above - 1;
+    if (smoothed)
+        lastIdx = searchFirst(lastIdx, [&](std::size_t i) { return f[i].t >= rangeEnd; });
+    if (f[lastIdx].t <= rangeStart)
+        return false;  // every sample is at or before the range
+    if (f[firstIdx].t > rangeEnd)
+        return false;  // every sample is after the range (smoothed only)
+    *first = firstIdx;
+    *last = lastIdx;
+    return true;
+}
+
+double pickLeft(std::span<const FPoint> f, std::size_t first, std::int64_t rangeStart,
+                bool smoothed, bool isCounter) {
+    if (smoothed && f[first].t < rangeStart)
+        return interpolate(f[first], f[first + 1], rangeStart, isCounter);
+    return f[first].v;
+}
+
+double pickRight(std::span<const FPoint> f, std::size_t last, std::int64_t rangeEnd, bool smoothed,
+                 bool isCounter) {
+    if (smoothed && last > 0 && f[last].t > rangeEnd)
+        return interpolate(f[last - 1], f[last], rangeEnd, isCounter);
+    return f[last].v;
+}
+
+}  // namespace
+
+double interpolate(const FPoint& p1, const FPoint& p2, std::int64_t t, bool isCounter) {
+    double y1 = p1.v;
+    const double y2 = p2.v;
+    if (isCounter && y2 < y1)
+        y1 = 0;
+    return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+bool extendedRate(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, bool isCounter, bool isRate, double rangeSeconds, double* out) {
+    std::size_t first = 0, last = 0;
+    if (!extendedBounds(f, rangeStart, rangeEnd, smoothed, &first, &last))
+        return false;
+    const double left = pickLeft(f, first, rangeStart, smoothed, isCounter);
+    const double right = pickRight(f, last, rangeEnd, smoothed, isCounter);
+    double result = right - left;
+    if (isCounter) {
+        // Only samples strictly inside the range take part in the reset
+        // correction: the boundary values already account for resets at
+        // the edges. The bounds are signed because `last` may step below
+        // `first` (an empty inside).
+        std::ptrdiff_t lo = static_cast<std::ptrdiff_t>(first);
+        std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(last);
+        if (f[first].t <= rangeStart)
+            ++lo;
+        if (f[last].t >= rangeEnd)
+            --hi;
+        double correction = 0;
+        double prev = left;
+        for (std::ptrdiff_t i = lo; i <= hi; ++i) {
+            const double v = f[static_cast<std::size_t>(i)].v;
+            if (v < prev)
+                correction += prev;
+            prev = v;
+        }
+        if (right < prev)
+            correction += prev;
+        result += correction;
+    }
+    if (isRate)
+        result /= rangeSeconds;
+    *out = result;
+    return true;
+}
+
+bool extendFloats(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, std::vector<FPoint>* out) {
+    out->clear();
+    std::size_t first = 0, last = 0;
+    if (!extendedBounds(f, rangeStart, rangeEnd, smoothed, &first, &last))
+        return false;
+    const double left = pickLeft(f, first, rangeStart, smoothed, false);
+    const double right = pickRight(f, last, rangeEnd, smoothed, false);
+    std::ptrdiff_t lo = static_cast<std::ptrdiff_t>(first);
+    std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(last);
+    if (f[first].t <= rangeStart)
+        ++lo;
+    if (f[last].t >= rangeEnd)
+        --hi;
+    out->push_back({rangeStart, left});
+    for (std::ptrdiff_t i = lo; i <= hi; ++i)
+        out->push_back(f[static_cast<std::size_t>(i)]);
+    out->push_back({rangeEnd, right});
+    return true;
+}
+
 }  // namespace vigil::promql::impl
