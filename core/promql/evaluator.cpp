@@ -1672,13 +1672,27 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
     impl::RangeWindow w;
     w.rangeSeconds = static_cast<double>(rd.rangeMs) / 1000;
     w.prometheus3 = m_ctx.options.prometheus3;
+    // Start timestamps reach range functions only straight from a range
+    // selector: a subquery's samples have none (as in Prometheus).
+    const StartTimestampSource* stSource =
+        arg->kind == NodeKind::kMatrixSelector &&
+                (name == "rate" || name == "increase" || name == "irate" || name == "resets")
+            ? m_ctx.options.startTimestamps
+            : nullptr;
+    std::vector<std::int64_t> sts;
+    bool stOverlap = false;
+    w.startTimeOverlap = &stOverlap;
     const bool indexResets = name == "rate" || name == "increase";
     std::vector<std::uint32_t> resets;
     for (std::size_t s = 0; s < rd.size(); ++s) {
         checkInterrupt();
         auto pts = rd.series(s);
         std::size_t lo = 0, hi = 0, rlo = 0, rhi = 0;
-        if (indexResets) {
+        const bool hasSts = stSource && stSource->lookup(rd.labels[s], pts, &sts);
+        stOverlap = false;
+        w.hasResets = false;
+        w.startTs = {};
+        if (indexResets && !hasSts) {
             resets.clear();
             for (std::size_t j = 1; j < pts.size(); ++j)
                 if (pts[j].v < pts[j - 1].v)
@@ -1693,7 +1707,9 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (hi == lo)
                 continue;
             w.points = pts.subspan(lo, hi - lo);
-            if (indexResets) {
+            if (hasSts)
+                w.startTs = std::span<const std::int64_t>(sts).subspan(lo, hi - lo);
+            if (w.hasResets) {
                 // Resets j with lo < j < hi, found with monotonic cursors.
                 while (rlo < resets.size() && resets[rlo] <= lo)
                     ++rlo;
@@ -1732,6 +1748,12 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (kernel(w, &v))
                 out.push_back({ts, v});
         }
+        if (stOverlap)
+            m_ctx.annotate(true,
+                           "sample has start time that overlaps with previous sample timestamp "
+                           "for metric \"" +
+                               std::string(rd.labels[s].metricName()) + "\"",
+                           c.args[argIndex].get());
         if (dropsName) {
             addDropped(acc, rd.labels[s], std::move(out), strictMatrixCheck());
         } else {

@@ -6,6 +6,8 @@
 #include <numbers>
 #include <unordered_map>
 
+#include "core/promql/start_timestamps.h"
+
 namespace vigil::promql::impl {
 
 namespace {
@@ -48,8 +50,67 @@ bool lessNaNFirst(double a, double b) {
 
 // --- rate family ------------------------------------------------------------
 
+// extrapolatedRate for a window with start timestamps (Prometheus 3): start
+// time resets count as counter resets, and a start time inside the range
+// stands for a zero sample there instead of extrapolating to the left (so a
+// single sample can give a rate).
+bool extrapolatedRateWithStartTs(const RangeWindow& w, bool isCounter, bool isRate, double* out) {
+    const auto& p = w.points;
+    const auto& sts = w.startTs;
+    if (p.empty())
+        return false;
+    const std::size_t minus1 = p.size() - 1;
+    const std::int64_t firstT = p.front().t, lastT = p.back().t;
+    double result = p.back().v - p.front().v;
+    if (isCounter) {
+        bool overlap = false;
+        for (std::size_t i = 1; i < p.size(); ++i) {
+            if (!overlap && startTimeOverlaps(sts[i - 1], p[i - 1].t, sts[i])) {
+                overlap = true;
+                if (w.startTimeOverlap)
+                    *w.startTimeOverlap = true;
+            }
+            if (p[i].v < p[i - 1].v ||
+                isStartTimestampReset(sts[i - 1], p[i - 1].t, sts[i], p[i].t))
+                result += p[i - 1].v;
+        }
+    }
+    double durationToStart = static_cast<double>(firstT - w.rangeStart) / 1000;
+    double durationToEnd = static_cast<double>(w.rangeEnd - lastT) / 1000;
+    double sampledInterval = static_cast<double>(lastT - firstT) / 1000;
+    const double averageBetween = minus1 > 0 ? sampledInterval / static_cast<double>(minus1) : 0;
+    const double threshold = averageBetween * 1.1;
+    if (isCounter && sts[0] != 0 && sts[0] > w.rangeStart && sts[0] < firstT) {
+        // A zero at the start time replaces extrapolation to the left.
+        durationToStart = 0;
+        sampledInterval = static_cast<double>(lastT - sts[0]) / 1000;
+        result += p.front().v;
+    } else if (minus1 == 0) {
+        return false;
+    } else {
+        if (durationToStart >= threshold)
+            durationToStart = averageBetween / 2;
+        if (isCounter && result > 0 && p.front().v >= 0) {
+            const double durationToZero = sampledInterval * (p.front().v / result);
+            if (durationToZero < durationToStart)
+                durationToStart = durationToZero;
+        }
+    }
+    if (durationToEnd >= threshold)
+        durationToEnd = averageBetween / 2;
+    double factor = 1;
+    if (sampledInterval != 0)
+        factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate)
+        factor /= w.rangeSeconds;
+    *out = result * factor;
+    return true;
+}
+
 bool extrapolatedRate(const RangeWindow& w, bool isCounter, bool isRate, double* out) {
     const auto& p = w.points;
+    if (!w.startTs.empty())
+        return extrapolatedRateWithStartTs(w, isCounter, isRate, out);
     if (p.size() < 2)
         return false;
     double result = p.back().v - p.front().v;
@@ -117,7 +178,10 @@ bool instantValue(const RangeWindow& w, bool isRate, double* out) {
         return false;
     const FPoint& last = p[p.size() - 1];
     const FPoint& prev = p[p.size() - 2];
-    double result = (isRate && last.v < prev.v) ? last.v : last.v - prev.v;
+    const bool stReset =
+        !w.startTs.empty() &&
+        isStartTimestampReset(w.startTs[p.size() - 2], prev.t, w.startTs[p.size() - 1], last.t);
+    double result = (isRate && (last.v < prev.v || stReset)) ? last.v : last.v - prev.v;
     const auto interval = last.t - prev.t;
     if (interval == 0)
         return false;
@@ -336,7 +400,9 @@ bool kResets(const RangeWindow& w, double* out) {
     double prev = w.points[0].v;
     for (std::size_t i = 1; i < w.points.size(); ++i) {
         const double cur = w.points[i].v;
-        if (cur < prev)
+        if (cur < prev ||
+            (!w.startTs.empty() && isStartTimestampReset(w.startTs[i - 1], w.points[i - 1].t,
+                                                         w.startTs[i], w.points[i].t)))
             resets++;
         prev = cur;
     }

@@ -33,6 +33,12 @@ struct RangeWindow {
     bool hasResets = false;
     std::span<const std::uint32_t> resets;
     std::size_t resetBase = 0;  // subtract from each reset index to index `points`
+    // Start timestamps of `points` (same length; 0 = unknown), or empty when
+    // the series has none. Used by rate, increase, irate and resets.
+    std::span<const std::int64_t> startTs;
+    // Set to true by rate/increase when a start time overlaps the previous
+    // sample (Prometheus warns about it); may be null.
+    bool* startTimeOverlap = nullptr;
 };
 
 // A range-vector function: writes the result into *out and returns true, or
