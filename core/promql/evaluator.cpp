@@ -484,7 +484,7 @@ private:
         Matrix out;
         for (std::size_t s = 0; s < rd.size(); ++s) {
             auto pts = rd.series(s);
-            Series series{rd.labels[s], {}};
+            Series series{std::move(rd.labels[s]), {}};  // rd is local: no copy
             std::size_t j = 0;
             for (std::size_t i = 0; i < m_steps; ++i) {
                 const Timestamp ts = stepTs(i);
