@@ -12,6 +12,7 @@
 #include "core/promql/engine.h"
 #include "core/promql/parser.h"
 #include "core/promql/result_json.h"
+#include "core/promql/select_range.h"
 #include "core/promql/storage_factory.h"
 #include "core/util/human_units.h"
 
@@ -132,7 +133,10 @@ int runQuery(const vigil::ctl::Command& self, const std::vector<std::string>& ar
     vigil::promql::EngineOptions options;
     options.workerThreads = 1;
     vigil::promql::Engine engine(options);
-    auto querier = (*storage)->querier(vigil::model::kMinTimestamp, vigil::model::kMaxTimestamp);
+    // Only the time range the query reads (as the HTTP API does).
+    const auto dataRange =
+        vigil::promql::queryDataRange(**expr, start, end, range ? step : 0, options.lookbackMs);
+    auto querier = (*storage)->querier(dataRange.mint, dataRange.maxt);
     const auto result = range ? engine.rangeQuery(*querier, **expr, start, end, step)
                               : engine.instantQuery(*querier, **expr, start);
     if (!result.status.isOk()) {

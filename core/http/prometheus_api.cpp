@@ -127,8 +127,7 @@ void handleQuery(const PrometheusApiContext& ctx, const httplib::Request& req,
     if (!t)
         return sendError(res, {400, "bad_data", t.status().message()});
     const std::string query = param(req, "query");
-    auto querier = ctx.storage->querier(kMinApiTime, kMaxApiTime);
-    sendQueryResult(res, ctx.engine->instantQuery(*querier, query, *t));
+    sendQueryResult(res, ctx.engine->instantQuery(*ctx.storage, query, *t));
 }
 
 void handleQueryRange(const PrometheusApiContext& ctx, const httplib::Request& req,
@@ -164,9 +163,8 @@ void handleQueryRange(const PrometheusApiContext& ctx, const httplib::Request& r
                   "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
                   "query resolution (?step=XX)"});
     }
-    auto querier = ctx.storage->querier(kMinApiTime, kMaxApiTime);
     sendQueryResult(res,
-                    ctx.engine->rangeQuery(*querier, param(req, "query"), *start, *end, *step));
+                    ctx.engine->rangeQuery(*ctx.storage, param(req, "query"), *start, *end, *step));
 }
 
 void handleSeries(const PrometheusApiContext& ctx, const httplib::Request& req,

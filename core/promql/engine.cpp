@@ -1,6 +1,7 @@
 #include "core/promql/engine.h"
 
 #include "core/promql/parser.h"
+#include "core/promql/select_range.h"
 
 namespace vigil::promql {
 
@@ -149,6 +150,28 @@ QueryResult Engine::rangeQuery(model::Querier& querier, const Expr& expr, model:
         return r;
     }
     return run(querier, expr, start, end, stepMs, control);
+}
+
+QueryResult Engine::instantQuery(model::Storage& storage, std::string_view query,
+                                 model::Timestamp t, const QueryControl& control) {
+    auto expr = parse(query);
+    if (!expr)
+        return parseFailure(expr.status());
+    const DataRange r = queryDataRange(**expr, t, t, 0, m_options.lookbackMs);
+    auto querier = storage.querier(r.mint, r.maxt);
+    return run(*querier, **expr, t, t, 0, control);
+}
+
+QueryResult Engine::rangeQuery(model::Storage& storage, std::string_view query,
+                               model::Timestamp start, model::Timestamp end, std::int64_t stepMs,
+                               const QueryControl& control) {
+    auto expr = parse(query);
+    if (!expr)
+        return parseFailure(expr.status());
+    const DataRange r =
+        queryDataRange(**expr, start, end, stepMs > 0 ? stepMs : 0, m_options.lookbackMs);
+    auto querier = storage.querier(r.mint, r.maxt);
+    return rangeQuery(*querier, **expr, start, end, stepMs, control);
 }
 
 std::future<QueryResult> Engine::submitInstant(model::Querier& querier, std::string query,

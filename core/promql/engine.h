@@ -92,6 +92,16 @@ public:
                            model::Timestamp end, std::int64_t stepMs,
                            const QueryControl& control = {});
 
+    // The same over a Storage: the querier is opened over just the time
+    // range the query reads (queryDataRange()), so the storage decodes
+    // only the chunks around it. Prefer these when the caller has a
+    // Storage rather than an already opened Querier.
+    QueryResult instantQuery(model::Storage& storage, std::string_view query, model::Timestamp t,
+                             const QueryControl& control = {});
+    QueryResult rangeQuery(model::Storage& storage, std::string_view query, model::Timestamp start,
+                           model::Timestamp end, std::int64_t stepMs,
+                           const QueryControl& control = {});
+
     // The same on the worker pool.
     std::future<QueryResult> submitInstant(model::Querier& querier, std::string query,
                                            model::Timestamp t, QueryControl control = {});

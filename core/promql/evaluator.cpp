@@ -15,6 +15,7 @@
 #include "core/promql/eval_support.h"
 #include "core/promql/functions.h"
 #include "core/promql/functions_impl.h"
+#include "core/promql/xxhash64.h"
 #include "core/util/go_float.h"
 
 namespace vigil::promql {
@@ -408,7 +409,10 @@ private:
             case NodeKind::kVectorSelector:
                 return evalVectorSelector(static_cast<const VectorSelector&>(e), false);
             case NodeKind::kMatrixSelector: {
-                RangeData rd = loadMatrixSelector(static_cast<const MatrixSelector&>(e));
+                const auto& ms = static_cast<const MatrixSelector&>(e);
+                if (ms.selector->anchored || ms.selector->smoothed)
+                    return extendedMatrix(ms);
+                RangeData rd = loadMatrixSelector(ms);
                 return rangeDataAsMatrix(rd);
             }
             case NodeKind::kSubquery: {
@@ -467,19 +471,20 @@ private:
     }
 
     EV evalVectorSelector(const VectorSelector& vs, bool sampleTimestamps) {
-        if (vs.anchored || vs.smoothed)
-            throw EvalError{"anchored and smoothed range selectors are not supported", &vs,
-                            Status::Code::kUnavailable};
+        if (vs.anchored)
+            throw EvalError{"anchored modifier can only be used with range vectors", &vs};
         const TimeRef tr = timeRef(vs.modifiers);
         const Timestamp minRef = tr.ref(m_start), maxRef = tr.ref(m_end);
         const std::int64_t lookback = m_ctx.options.lookbackMs;
         RangeData rd;
-        load(vs, minRef - lookback, maxRef, true, rd);
+        // `x smoothed` interpolates between the sample in the lookback
+        // window and the next one up to a lookback after the step.
+        load(vs, minRef - lookback, maxRef + (vs.smoothed ? lookback : 0), true, rd);
         const bool leftOpen = m_ctx.options.prometheus3;
         Matrix out;
         for (std::size_t s = 0; s < rd.size(); ++s) {
             auto pts = rd.series(s);
-            Series series{rd.labels[s], {}};
+            Series series{std::move(rd.labels[s]), {}};  // rd is local: no copy
             std::size_t j = 0;
             for (std::size_t i = 0; i < m_steps; ++i) {
                 const Timestamp ts = stepTs(i);
@@ -493,8 +498,11 @@ private:
                     continue;
                 if (model::isStaleNaN(p.v))
                     continue;
-                series.points.push_back(
-                    {ts, sampleTimestamps ? static_cast<double>(p.t) / 1000 : p.v});
+                double v = sampleTimestamps ? static_cast<double>(p.t) / 1000 : p.v;
+                if (vs.smoothed && !sampleTimestamps && p.t < ref && j < pts.size() &&
+                    pts[j].t <= ref + lookback && !model::isStaleNaN(pts[j].v))
+                    v = impl::interpolate(p, pts[j], ref, false);
+                series.points.push_back({ts, v});
             }
             if (!series.points.empty())
                 out.push_back(std::move(series));
@@ -511,6 +519,67 @@ private:
         rd.atMs = tr.at;
         load(*ms.selector, tr.ref(m_start) - rd.rangeMs, tr.ref(m_end), false, rd);
         return rd;
+    }
+
+    // An anchored or smoothed range selector's points: the samples in
+    // (start - lookback, end] (anchored) or (start - lookback, end + lookback]
+    // (smoothed) of the first to the last step.
+    RangeData loadExtended(const MatrixSelector& ms) {
+        RangeData rd;
+        rd.rangeMs = resolve(ms.range);
+        const TimeRef tr = timeRef(ms.selector->modifiers);
+        rd.offsetMs = tr.offset;
+        rd.hasAt = tr.hasAt;
+        rd.atMs = tr.at;
+        const std::int64_t lookback = m_ctx.options.lookbackMs;
+        load(*ms.selector, tr.ref(m_start) - rd.rangeMs - lookback,
+             tr.ref(m_end) + (ms.selector->smoothed ? lookback : 0), false, rd);
+        return rd;
+    }
+
+    // The extended window of step time ts in pts: [*lo, *hi).
+    void extendedWindow(std::span<const FPoint> pts, const RangeData& rd, bool smoothed,
+                        Timestamp ts, std::size_t* lo, std::size_t* hi, Timestamp* rangeStart,
+                        Timestamp* rangeEnd) const {
+        const Timestamp ref = (rd.hasAt ? rd.atMs : ts) - rd.offsetMs;
+        const std::int64_t lookback = m_ctx.options.lookbackMs;
+        *rangeStart = ref - rd.rangeMs;
+        *rangeEnd = ref;
+        const Timestamp low = *rangeStart - lookback;
+        const Timestamp high = ref + (smoothed ? lookback : 0);
+        auto byT = [](const FPoint& p, Timestamp t) { return p.t <= t; };
+        *lo = static_cast<std::size_t>(
+            std::partition_point(pts.begin(), pts.end(),
+                                 [&](const FPoint& p) { return byT(p, low); }) -
+            pts.begin());
+        *hi = static_cast<std::size_t>(
+            std::partition_point(pts.begin(), pts.end(),
+                                 [&](const FPoint& p) { return byT(p, high); }) -
+            pts.begin());
+    }
+
+    // `foo[5m] anchored` / `foo[5m] smoothed` as an instant query result:
+    // the window with synthetic samples at both boundaries.
+    EV extendedMatrix(const MatrixSelector& ms) {
+        if (m_steps != 1)
+            throw EvalError{"range vectors can only be evaluated at one point in time", nullptr};
+        RangeData rd = loadExtended(ms);
+        const bool smoothed = ms.selector->smoothed;
+        Matrix out;
+        std::vector<FPoint> buf;
+        for (std::size_t s = 0; s < rd.size(); ++s) {
+            auto pts = rd.series(s);
+            std::size_t lo = 0, hi = 0;
+            Timestamp rs = 0, re = 0;
+            extendedWindow(pts, rd, smoothed, m_start, &lo, &hi, &rs, &re);
+            if (lo == hi || !impl::extendFloats(pts.subspan(lo, hi - lo), rs, re, smoothed, &buf))
+                continue;
+            out.push_back(Series{rd.labels[s], buf});
+        }
+        EV ev;
+        ev.type = ValueType::kMatrix;
+        ev.matrix = std::move(out);
+        return ev;
     }
 
     RangeData evalSubquery(const SubqueryExpr& sq) {
@@ -1102,9 +1171,8 @@ private:
 
     // limit_ratio(r, v): keeps a series when its label hash, scaled to
     // [0, 1), is below r (r >= 0) or at least 1 + r (r < 0), so r and -(1-r)
-    // select complementary sets. Vigil's label hash is not Prometheus's
-    // xxhash, so the chosen subset differs from Prometheus's (by design
-    // only the ratio is specified).
+    // select complementary sets. The hash is Prometheus's (XXH64 of the
+    // labels), so the subset is the one Prometheus keeps.
     EV limitRatio(const AggregateExpr& a, const std::vector<double>& ratios) {
         for (double r : ratios)
             if (std::isnan(r))
@@ -1112,7 +1180,8 @@ private:
         EV in = eval(*a.expr);
         Accumulator acc;
         for (auto& s : in.matrix) {
-            const double offset = static_cast<double>(s.labels.hash()) / 18446744073709551616.0;
+            const double offset =
+                static_cast<double>(prometheusLabelsHash(s.labels)) / 18446744073709551616.0;
             std::vector<FPoint> kept;
             for (const auto& p : s.points) {
                 double r = ratios[stepIndex(p.t)];
@@ -1131,6 +1200,7 @@ private:
     }
     EV evalCall(const Call& c);
     EV evalRangeCall(const Call& c, std::size_t argIndex);
+    EV evalExtendedRangeCall(const Call& c, const MatrixSelector& ms);
     EV labelReplace(const Call& c, std::vector<EV>& args);
     EV labelJoin(const Call& c, std::vector<EV>& args);
     EV histogramQuantile(const Call& c, std::vector<EV>& args);
@@ -1548,8 +1618,7 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
         if (!err.empty())
             throw EvalError{err, &c};
         if (vs.anchored || vs.smoothed)
-            throw EvalError{"anchored and smoothed range selectors are not supported", &c,
-                            Status::Code::kUnavailable};
+            return evalExtendedRangeCall(c, *static_cast<const MatrixSelector*>(arg));
     }
     std::vector<std::vector<double>> scalars(c.args.size());
     for (std::size_t i = 0; i < c.args.size(); ++i) {
@@ -1603,13 +1672,27 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
     impl::RangeWindow w;
     w.rangeSeconds = static_cast<double>(rd.rangeMs) / 1000;
     w.prometheus3 = m_ctx.options.prometheus3;
+    // Start timestamps reach range functions only straight from a range
+    // selector: a subquery's samples have none (as in Prometheus).
+    const StartTimestampSource* stSource =
+        arg->kind == NodeKind::kMatrixSelector &&
+                (name == "rate" || name == "increase" || name == "irate" || name == "resets")
+            ? m_ctx.options.startTimestamps
+            : nullptr;
+    std::vector<std::int64_t> sts;
+    bool stOverlap = false;
+    w.startTimeOverlap = &stOverlap;
     const bool indexResets = name == "rate" || name == "increase";
     std::vector<std::uint32_t> resets;
     for (std::size_t s = 0; s < rd.size(); ++s) {
         checkInterrupt();
         auto pts = rd.series(s);
         std::size_t lo = 0, hi = 0, rlo = 0, rhi = 0;
-        if (indexResets) {
+        const bool hasSts = stSource && stSource->lookup(rd.labels[s], pts, &sts);
+        stOverlap = false;
+        w.hasResets = false;
+        w.startTs = {};
+        if (indexResets && !hasSts) {
             resets.clear();
             for (std::size_t j = 1; j < pts.size(); ++j)
                 if (pts[j].v < pts[j - 1].v)
@@ -1624,7 +1707,9 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (hi == lo)
                 continue;
             w.points = pts.subspan(lo, hi - lo);
-            if (indexResets) {
+            if (hasSts)
+                w.startTs = std::span<const std::int64_t>(sts).subspan(lo, hi - lo);
+            if (w.hasResets) {
                 // Resets j with lo < j < hi, found with monotonic cursors.
                 while (rlo < resets.size() && resets[rlo] <= lo)
                     ++rlo;
@@ -1663,11 +1748,73 @@ EV Evaluator::evalRangeCall(const Call& c, std::size_t argIndex) {
             if (kernel(w, &v))
                 out.push_back({ts, v});
         }
+        if (stOverlap)
+            m_ctx.annotate(true,
+                           "sample has start time that overlaps with previous sample timestamp "
+                           "for metric \"" +
+                               std::string(rd.labels[s].metricName()) + "\"",
+                           c.args[argIndex].get());
         if (dropsName) {
             addDropped(acc, rd.labels[s], std::move(out), strictMatrixCheck());
         } else {
             acc.addSeries(rd.labels[s], std::move(out), strictMatrixCheck(), rd.dropName[s] != 0);
         }
+    }
+    return vectorEV(acc.take());
+}
+
+// rate/increase/delta/changes/resets over an anchored or smoothed range
+// (Prometheus 3's extended range selectors): rate, increase and delta use the
+// values at the window's boundaries (Prometheus's extendedRate); changes and
+// resets count over the window with a synthetic sample at each boundary.
+EV Evaluator::evalExtendedRangeCall(const Call& c, const MatrixSelector& ms) {
+    const std::string_view name = c.func->name;
+    const bool smoothed = ms.selector->smoothed;
+    const bool isRateLike = name == "rate" || name == "increase" || name == "delta";
+    const impl::RangeKernel kernel = isRateLike ? nullptr : impl::findRangeKernel(name);
+    if (!isRateLike && !kernel)
+        throw EvalError{"function " + std::string(name) + "() is not supported", &c,
+                        Status::Code::kUnavailable};
+    const bool isCounter = name != "delta";
+    const bool isRate = name == "rate";
+    RangeData rd = loadExtended(ms);
+    const double rangeSeconds = static_cast<double>(rd.rangeMs) / 1000;
+    Accumulator acc;
+    impl::RangeWindow w;
+    w.rangeSeconds = rangeSeconds;
+    w.prometheus3 = m_ctx.options.prometheus3;
+    std::vector<FPoint> buf;
+    for (std::size_t s = 0; s < rd.size(); ++s) {
+        checkInterrupt();
+        auto pts = rd.series(s);
+        std::vector<FPoint> out;
+        out.reserve(m_steps);
+        for (std::size_t i = 0; i < m_steps; ++i) {
+            const Timestamp ts = stepTs(i);
+            std::size_t lo = 0, hi = 0;
+            Timestamp rangeStart = 0, rangeEnd = 0;
+            extendedWindow(pts, rd, smoothed, ts, &lo, &hi, &rangeStart, &rangeEnd);
+            if (lo == hi)
+                continue;
+            const auto f = pts.subspan(lo, hi - lo);
+            double v = 0;
+            if (isRateLike) {
+                if (!impl::extendedRate(f, rangeStart, rangeEnd, smoothed, isCounter, isRate,
+                                        rangeSeconds, &v))
+                    continue;
+            } else {
+                if (!impl::extendFloats(f, rangeStart, rangeEnd, smoothed, &buf))
+                    continue;
+                w.points = buf;
+                w.rangeStart = rangeStart;
+                w.rangeEnd = rangeEnd;
+                w.evalTs = ts;
+                if (!kernel(w, &v))
+                    continue;
+            }
+            out.push_back({ts, v});
+        }
+        addDropped(acc, rd.labels[s], std::move(out), strictMatrixCheck());
     }
     return vectorEV(acc.take());
 }

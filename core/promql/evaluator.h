@@ -9,6 +9,7 @@
 
 #include "core/model/storage.h"
 #include "core/promql/ast.h"
+#include "core/promql/start_timestamps.h"
 #include "core/promql/value.h"
 #include "core/util/status.h"
 
@@ -38,6 +39,9 @@ struct EvalOptions {
     bool prometheus3 = false;
     // Checked between steps and series; either one aborts the query.
     const std::atomic<bool>* cancelled = nullptr;
+    // Start timestamps of the querier's samples, if any are known (see
+    // start_timestamps.h); must outlive the evaluation.
+    const StartTimestampSource* startTimestamps = nullptr;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 

@@ -6,6 +6,8 @@
 #include <numbers>
 #include <unordered_map>
 
+#include "core/promql/start_timestamps.h"
+
 namespace vigil::promql::impl {
 
 namespace {
@@ -48,8 +50,67 @@ bool lessNaNFirst(double a, double b) {
 
 // --- rate family ------------------------------------------------------------
 
+// extrapolatedRate for a window with start timestamps (Prometheus 3): start
+// time resets count as counter resets, and a start time inside the range
+// stands for a zero sample there instead of extrapolating to the left (so a
+// single sample can give a rate).
+bool extrapolatedRateWithStartTs(const RangeWindow& w, bool isCounter, bool isRate, double* out) {
+    const auto& p = w.points;
+    const auto& sts = w.startTs;
+    if (p.empty())
+        return false;
+    const std::size_t minus1 = p.size() - 1;
+    const std::int64_t firstT = p.front().t, lastT = p.back().t;
+    double result = p.back().v - p.front().v;
+    if (isCounter) {
+        bool overlap = false;
+        for (std::size_t i = 1; i < p.size(); ++i) {
+            if (!overlap && startTimeOverlaps(sts[i - 1], p[i - 1].t, sts[i])) {
+                overlap = true;
+                if (w.startTimeOverlap)
+                    *w.startTimeOverlap = true;
+            }
+            if (p[i].v < p[i - 1].v ||
+                isStartTimestampReset(sts[i - 1], p[i - 1].t, sts[i], p[i].t))
+                result += p[i - 1].v;
+        }
+    }
+    double durationToStart = static_cast<double>(firstT - w.rangeStart) / 1000;
+    double durationToEnd = static_cast<double>(w.rangeEnd - lastT) / 1000;
+    double sampledInterval = static_cast<double>(lastT - firstT) / 1000;
+    const double averageBetween = minus1 > 0 ? sampledInterval / static_cast<double>(minus1) : 0;
+    const double threshold = averageBetween * 1.1;
+    if (isCounter && sts[0] != 0 && sts[0] > w.rangeStart && sts[0] < firstT) {
+        // A zero at the start time replaces extrapolation to the left.
+        durationToStart = 0;
+        sampledInterval = static_cast<double>(lastT - sts[0]) / 1000;
+        result += p.front().v;
+    } else if (minus1 == 0) {
+        return false;
+    } else {
+        if (durationToStart >= threshold)
+            durationToStart = averageBetween / 2;
+        if (isCounter && result > 0 && p.front().v >= 0) {
+            const double durationToZero = sampledInterval * (p.front().v / result);
+            if (durationToZero < durationToStart)
+                durationToStart = durationToZero;
+        }
+    }
+    if (durationToEnd >= threshold)
+        durationToEnd = averageBetween / 2;
+    double factor = 1;
+    if (sampledInterval != 0)
+        factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate)
+        factor /= w.rangeSeconds;
+    *out = result * factor;
+    return true;
+}
+
 bool extrapolatedRate(const RangeWindow& w, bool isCounter, bool isRate, double* out) {
     const auto& p = w.points;
+    if (!w.startTs.empty())
+        return extrapolatedRateWithStartTs(w, isCounter, isRate, out);
     if (p.size() < 2)
         return false;
     double result = p.back().v - p.front().v;
@@ -117,7 +178,10 @@ bool instantValue(const RangeWindow& w, bool isRate, double* out) {
         return false;
     const FPoint& last = p[p.size() - 1];
     const FPoint& prev = p[p.size() - 2];
-    double result = (isRate && last.v < prev.v) ? last.v : last.v - prev.v;
+    const bool stReset =
+        !w.startTs.empty() &&
+        isStartTimestampReset(w.startTs[p.size() - 2], prev.t, w.startTs[p.size() - 1], last.t);
+    double result = (isRate && (last.v < prev.v || stReset)) ? last.v : last.v - prev.v;
     const auto interval = last.t - prev.t;
     if (interval == 0)
         return false;
@@ -336,7 +400,9 @@ bool kResets(const RangeWindow& w, double* out) {
     double prev = w.points[0].v;
     for (std::size_t i = 1; i < w.points.size(); ++i) {
         const double cur = w.points[i].v;
-        if (cur < prev)
+        if (cur < prev ||
+            (!w.startTs.empty() && isStartTimestampReset(w.startTs[i - 1], w.points[i - 1].t,
+                                                         w.startTs[i], w.points[i].t)))
             resets++;
         prev = cur;
     }
@@ -736,6 +802,127 @@ void linearRegression(std::span<const FPoint> points, std::int64_t interceptTime
     const double varX = sumX2 - sumX * sumX / n;
     *slope = covXY / varX;
     *intercept = sumY / n - *slope * sumX / n;
+}
+
+namespace {
+
+// Go's sort.Search(n, pred): the first i in [0, n) with pred(i), else n.
+template <typename Pred>
+std::size_t searchFirst(std::size_t n, Pred pred) {
+    std::size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (!pred(mid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+// The boundary indices of an extended window, as Prometheus computes them:
+// `first` is the last sample at or before rangeStart (else 0), `last` the
+// last sample (anchored) or the first at or after rangeEnd (smoothed).
+// Returns false when no sample lies after rangeStart.
+bool extendedBounds(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                    bool smoothed, std::size_t* first, std::size_t* last) {
+    if (f.empty())
+        return false;
+    std::size_t lastIdx = f.size() - 1;
+    const std::size_t above =
+        searchFirst(lastIdx, [&](std::size_t i) { return f[i].t > rangeStart; });
+    const std::size_t firstIdx = above == 0 ? 0 : above - 1;
+    if (smoothed)
+        lastIdx = searchFirst(lastIdx, [&](std::size_t i) { return f[i].t >= rangeEnd; });
+    if (f[lastIdx].t <= rangeStart)
+        return false;  // every sample is at or before the range
+    if (f[firstIdx].t > rangeEnd)
+        return false;  // every sample is after the range (smoothed only)
+    *first = firstIdx;
+    *last = lastIdx;
+    return true;
+}
+
+double pickLeft(std::span<const FPoint> f, std::size_t first, std::int64_t rangeStart,
+                bool smoothed, bool isCounter) {
+    if (smoothed && f[first].t < rangeStart)
+        return interpolate(f[first], f[first + 1], rangeStart, isCounter);
+    return f[first].v;
+}
+
+double pickRight(std::span<const FPoint> f, std::size_t last, std::int64_t rangeEnd, bool smoothed,
+                 bool isCounter) {
+    if (smoothed && last > 0 && f[last].t > rangeEnd)
+        return interpolate(f[last - 1], f[last], rangeEnd, isCounter);
+    return f[last].v;
+}
+
+}  // namespace
+
+double interpolate(const FPoint& p1, const FPoint& p2, std::int64_t t, bool isCounter) {
+    double y1 = p1.v;
+    const double y2 = p2.v;
+    if (isCounter && y2 < y1)
+        y1 = 0;
+    return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+bool extendedRate(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, bool isCounter, bool isRate, double rangeSeconds, double* out) {
+    std::size_t first = 0, last = 0;
+    if (!extendedBounds(f, rangeStart, rangeEnd, smoothed, &first, &last))
+        return false;
+    const double left = pickLeft(f, first, rangeStart, smoothed, isCounter);
+    const double right = pickRight(f, last, rangeEnd, smoothed, isCounter);
+    double result = right - left;
+    if (isCounter) {
+        // Only samples strictly inside the range take part in the reset
+        // correction: the boundary values already account for resets at
+        // the edges. The bounds are signed because `last` may step below
+        // `first` (an empty inside).
+        std::ptrdiff_t lo = static_cast<std::ptrdiff_t>(first);
+        std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(last);
+        if (f[first].t <= rangeStart)
+            ++lo;
+        if (f[last].t >= rangeEnd)
+            --hi;
+        double correction = 0;
+        double prev = left;
+        for (std::ptrdiff_t i = lo; i <= hi; ++i) {
+            const double v = f[static_cast<std::size_t>(i)].v;
+            if (v < prev)
+                correction += prev;
+            prev = v;
+        }
+        if (right < prev)
+            correction += prev;
+        result += correction;
+    }
+    if (isRate)
+        result /= rangeSeconds;
+    *out = result;
+    return true;
+}
+
+bool extendFloats(std::span<const FPoint> f, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, std::vector<FPoint>* out) {
+    out->clear();
+    std::size_t first = 0, last = 0;
+    if (!extendedBounds(f, rangeStart, rangeEnd, smoothed, &first, &last))
+        return false;
+    const double left = pickLeft(f, first, rangeStart, smoothed, false);
+    const double right = pickRight(f, last, rangeEnd, smoothed, false);
+    std::ptrdiff_t lo = static_cast<std::ptrdiff_t>(first);
+    std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(last);
+    if (f[first].t <= rangeStart)
+        ++lo;
+    if (f[last].t >= rangeEnd)
+        --hi;
+    out->push_back({rangeStart, left});
+    for (std::ptrdiff_t i = lo; i <= hi; ++i)
+        out->push_back(f[static_cast<std::size_t>(i)]);
+    out->push_back({rangeEnd, right});
+    return true;
 }
 
 }  // namespace vigil::promql::impl

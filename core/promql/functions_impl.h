@@ -33,6 +33,12 @@ struct RangeWindow {
     bool hasResets = false;
     std::span<const std::uint32_t> resets;
     std::size_t resetBase = 0;  // subtract from each reset index to index `points`
+    // Start timestamps of `points` (same length; 0 = unknown), or empty when
+    // the series has none. Used by rate, increase, irate and resets.
+    std::span<const std::int64_t> startTs;
+    // Set to true by rate/increase when a start time overlaps the previous
+    // sample (Prometheus warns about it); may be null.
+    bool* startTimeOverlap = nullptr;
 };
 
 // A range-vector function: writes the result into *out and returns true, or
@@ -41,6 +47,31 @@ using RangeKernel = bool (*)(const RangeWindow& window, double* out);
 
 // nullptr when `name` is not a range-vector function handled per window.
 RangeKernel findRangeKernel(std::string_view name);
+
+// Extended range selectors (`[5m] anchored`, `[5m] smoothed`, Prometheus 3's
+// experimental extension). `points` are the series' samples in
+// (rangeStart - lookback, rangeEnd] (anchored) or (rangeStart - lookback,
+// rangeEnd + lookback] (smoothed), without stale markers.
+//
+// extendedRate: rate/increase/delta of the value at rangeStart (the last
+// sample at or before it, or for smoothed the linear interpolation across it)
+// to the value at rangeEnd, corrected for counter resets when isCounter.
+// Returns false when no sample lies after rangeStart (Prometheus's
+// extendedRate).
+bool extendedRate(std::span<const FPoint> points, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, bool isCounter, bool isRate, double rangeSeconds, double* out);
+
+// extendFloats: the window as a range vector with synthetic samples at
+// exactly rangeStart and rangeEnd (picked or, for smoothed, interpolated
+// without counter handling) around the real samples strictly inside.
+// Returns false (and leaves *out empty) when no sample lies after
+// rangeStart. *out is cleared first so one buffer can serve every step.
+bool extendFloats(std::span<const FPoint> points, std::int64_t rangeStart, std::int64_t rangeEnd,
+                  bool smoothed, std::vector<FPoint>* out);
+
+// Linear interpolation of the value at t between p1 and p2; with isCounter a
+// drop from p1 to p2 is a reset, modelled as a restart from 0.
+double interpolate(const FPoint& p1, const FPoint& p2, std::int64_t t, bool isCounter);
 
 // An element-wise function of an instant vector: result of `v` given
 // per-step scalar arguments.

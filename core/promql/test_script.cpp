@@ -27,7 +27,6 @@ using model::Timestamp;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* kNativeReason = "native histograms are not supported";
-constexpr const char* kStartTsReason = "start timestamps (@st) are not supported";
 
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
@@ -548,7 +547,7 @@ public:
                 m_native.clear();
                 m_nhcb = false;
                 m_nhcbNames.clear();
-                m_startTimestamps = false;
+                m_startTs.table.clear();
                 i = i + 1;
                 continue;
             }
@@ -594,6 +593,8 @@ private:
             return;
         }
         std::map<Labels, std::vector<SeqItem>> series;
+        // `name@st items`: each sample's start time, relative to the sample.
+        std::map<Labels, std::vector<SeqItem>> stItems;
         for (std::size_t i = at + 1; i < end; ++i) {
             const std::string line = trim(lines[i]);
             std::string desc, rest;
@@ -602,7 +603,18 @@ private:
                 continue;
             }
             if (rest.starts_with("@st") || desc.ends_with("@st")) {
-                m_startTimestamps = true;
+                if (desc.ends_with("@st"))
+                    desc.resize(desc.size() - 3);
+                else
+                    rest = rest.substr(3);
+                auto labels = parseDescriptor(desc);
+                if (!labels) {
+                    fail(static_cast<int>(i + 1), line, labels.status().message());
+                    continue;
+                }
+                std::string error;
+                if (!parseStartTimestamps(rest, &stItems[*labels], &error))
+                    fail(static_cast<int>(i + 1), line, error);
                 continue;
             }
             auto labels = parseDescriptor(desc);
@@ -674,6 +686,62 @@ private:
                 m_storage.put(labels, static_cast<Timestamp>(k) * *step, items[k].v);
             }
         }
+        for (const auto& [labels, items] : stItems) {
+            auto& byTime = m_startTs.table[labels];
+            for (std::size_t k = 0; k < items.size(); ++k) {
+                if (items[k].omitted)
+                    continue;
+                const Timestamp t = static_cast<Timestamp>(k) * *step;
+                byTime[t] = t + static_cast<Timestamp>(items[k].v);
+            }
+        }
+    }
+
+    // Expands the items of an `@st` line: like sample values, but each is a
+    // (signed) duration, `a+bxn`/`a-bxn` included ("-30s-1mx2").
+    static bool parseStartTimestamps(std::string_view rest, std::vector<SeqItem>* out,
+                                     std::string* error) {
+        for (const auto& item : splitWs(rest)) {
+            std::string numeric;
+            std::string_view body = item;
+            std::string_view count;
+            if (const std::size_t x = body.rfind('x'); x != std::string_view::npos) {
+                count = body.substr(x);
+                body = body.substr(0, x);
+            }
+            if (body == "_") {
+                numeric = std::string(body) + std::string(count);
+            } else {
+                std::size_t pos = 0;
+                while (pos < body.size()) {
+                    std::size_t endTok = pos;
+                    if (body[endTok] == '+' || body[endTok] == '-')
+                        ++endTok;
+                    const std::size_t digitsFrom = endTok;
+                    while (endTok < body.size() && body[endTok] != '+' && body[endTok] != '-')
+                        ++endTok;
+                    const std::string_view dur = body.substr(digitsFrom, endTok - digitsFrom);
+                    std::int64_t ms = 0;
+                    if (dur != "0") {
+                        auto d = parseDuration(dur);
+                        if (!d) {
+                            *error =
+                                "invalid start timestamp \"" + item + "\": " + d.status().message();
+                            return false;
+                        }
+                        ms = d->count();
+                    }
+                    numeric += std::string(body.substr(pos, digitsFrom - pos)) + std::to_string(ms);
+                    pos = endTok;
+                }
+                numeric += std::string(count);
+            }
+            if (!expandItem(numeric, *out, error)) {
+                *error = "invalid start timestamp \"" + item + "\": " + *error;
+                return false;
+            }
+        }
+        return true;
     }
 
     bool parseEvalLine(const std::string& line, const std::string& cmd, EvalCmd& ec) {
@@ -881,6 +949,8 @@ private:
     QueryResult query(const Expr& expr, Timestamp start, Timestamp end, std::int64_t step) {
         EvalOptions opts;
         opts.prometheus3 = m_options.prometheus3;
+        if (!m_startTs.table.empty())
+            opts.startTimestamps = &m_startTs;
         auto q = m_storage.querier(model::kMinTimestamp, model::kMaxTimestamp);
         EvalOutcome out = evaluate(*q, expr, start, end, step, opts);
         return {out.status, std::move(out.value), std::move(out.annotations)};
@@ -1066,8 +1136,6 @@ private:
                     ec.line, ec.expr,
                     "native histograms with custom buckets (load_with_nhcb) are not supported");
         }
-        if (m_startTimestamps)
-            return skip(ec.line, ec.expr, kStartTsReason);
         if (!parsed) {
             if (isUnsupported(parsed.status()))
                 return skip(ec.line, ec.expr, parsed.status().message());
@@ -1202,7 +1270,24 @@ private:
     bool m_nhcb = false;
     bool m_nhcbLoad = false;
     std::vector<std::string> m_nhcbNames;  // histograms load_with_nhcb made
-    bool m_startTimestamps = false;
+    // The scripts' `@st` start timestamps, by series and sample time.
+    struct StartTsTable final : StartTimestampSource {
+        std::map<Labels, std::map<Timestamp, Timestamp>> table;
+        bool lookup(const Labels& series, std::span<const FPoint> points,
+                    std::vector<std::int64_t>* sts) const override {
+            const auto it = table.find(series);
+            if (it == table.end())
+                return false;
+            sts->assign(points.size(), 0);
+            for (std::size_t i = 0; i < points.size(); ++i) {
+                const auto st = it->second.find(points[i].t);
+                if (st != it->second.end())
+                    (*sts)[i] = st->second;
+            }
+            return true;
+        }
+    };
+    StartTsTable m_startTs;
 };
 
 }  // namespace

@@ -16,10 +16,9 @@
 // evaluation times; each re-check must give the same result.
 //
 // Deliberately unsupported features make an eval "skipped" with a reason,
-// never passed: native histograms (`{{...}}` in load or expected output),
-// warning/info annotations, and the experimental features the engine
-// refuses (fill modifiers, info(), limit_ratio, anchored/smoothed ranges,
-// start timestamps).
+// never passed: native histograms (`{{...}}` in load or expected output) and
+// whatever the engine refuses as unsupported. `name@st` load lines give the
+// start timestamps of a series' samples, relative to each sample.
 //
 // Thread-safety: each call is independent.
 

@@ -128,7 +128,14 @@ public:
             if (!m_status.isOk())
                 return false;
             const Intervals* deleted = m_tombstones->get(id);
-            auto samples = std::make_shared<std::vector<Sample>>();
+            // Reuse the previous series' buffer unless an iterator still
+            // reads it: the usual reader takes one iterator per series and
+            // drops it before next(), so a query allocates no buffer per
+            // series.
+            if (!m_samples || m_samples.use_count() > 1)
+                m_samples = std::make_shared<std::vector<Sample>>();
+            std::vector<Sample>* samples = m_samples.get();
+            samples->clear();
             for (const ChunkMeta& meta : m_metas) {
                 if (meta.maxt < m_mint || meta.mint > m_maxt)
                     continue;
@@ -140,13 +147,19 @@ public:
                     return false;
                 }
                 std::size_t before = samples->size();
-                m_status = decodeSamples(chunk->encoding, chunk->data, *samples);
+                // A chunk reaching outside [mint, maxt] (typically the one
+                // holding an instant query's short window) is decoded only
+                // inside it.
+                const bool partial = meta.mint < m_mint || meta.maxt > m_maxt;
+                m_status = partial ? decodeSamplesInRange(chunk->encoding, chunk->data, m_mint,
+                                                          m_maxt, *samples)
+                                   : decodeSamples(chunk->encoding, chunk->data, *samples);
                 if (!m_status.isOk()) {
                     m_status =
                         m_status.withContext(m_block->dir() + ": series " + m_labels.toString());
                     return false;
                 }
-                if (meta.mint < m_mint || meta.maxt > m_maxt || deleted) {
+                if (deleted) {
                     auto first = samples->begin() + static_cast<std::ptrdiff_t>(before);
                     samples->erase(std::remove_if(first, samples->end(),
                                                   [&](const Sample& s) {
@@ -158,7 +171,6 @@ public:
             }
             if (samples->empty())
                 continue;
-            m_samples = std::move(samples);
             return true;
         }
         return false;
@@ -178,7 +190,7 @@ private:
     Timestamp m_maxt;
     model::Labels m_labels;
     std::vector<ChunkMeta> m_metas;
-    std::shared_ptr<const std::vector<Sample>> m_samples;
+    std::shared_ptr<std::vector<Sample>> m_samples;
     Status m_status;
 };
 
@@ -382,12 +394,12 @@ public:
                 m_current.push_back(i);
             }
         }
-        if (!min)
-            return false;
-        m_labels = *min;
-        return true;
+        // Points into the current source set, which keeps its labels until
+        // its next(); that happens only in our next(), so no copy is needed.
+        m_labels = min;
+        return min != nullptr;
     }
-    const model::Labels& labels() const override { return m_labels; }
+    const model::Labels& labels() const override { return *m_labels; }
     std::unique_ptr<model::SampleIterator> iterator() const override {
         if (m_current.size() == 1)
             return m_sets[m_current[0]]->iterator();
@@ -410,7 +422,7 @@ private:
     std::vector<bool> m_valid;
     std::vector<std::size_t> m_current;
     bool m_started = false;
-    model::Labels m_labels;
+    const model::Labels* m_labels = nullptr;
 };
 
 std::vector<std::string> mergeSorted(std::vector<std::vector<std::string>> lists) {

@@ -111,6 +111,30 @@ Status decodeSamples(Encoding encoding, std::span<const std::uint8_t> data,
     return unknownEncoding(encoding);
 }
 
+Status decodeSamplesInRange(Encoding encoding, std::span<const std::uint8_t> data,
+                            model::Timestamp mint, model::Timestamp maxt,
+                            std::vector<model::Sample>& out) {
+    switch (encoding) {
+        case Encoding::kXor: {
+            Status s = xorHeaderCheck(data);
+            if (!s.isOk())
+                return s;
+            XorIterator it(data);
+            while (it.next()) {
+                const model::Sample smp = it.at();
+                if (smp.t > maxt)
+                    return Status::ok();
+                if (smp.t >= mint)
+                    out.push_back(smp);
+            }
+            return it.status();
+        }
+        case Encoding::kPacked:
+            return decodePackedRange(data, mint, maxt, out);
+    }
+    return unknownEncoding(encoding);
+}
+
 Result<std::vector<std::uint8_t>> encodeSealed(std::span<const model::Sample> samples) {
     thread_local PackedEncoder encoder;
     std::vector<std::uint8_t> out;

@@ -79,6 +79,16 @@ Result<std::unique_ptr<ChunkIterator>> decodeChunk(Encoding encoding,
 Status decodeSamples(Encoding encoding, std::span<const std::uint8_t> data,
                      std::vector<model::Sample>& out);
 
+// Appends the samples of a chunk with mint <= t <= maxt to `out`. A packed
+// chunk converts only the values inside the window, so reading the tail of
+// a long chunk costs little more than its timestamps; an XOR chunk stops at
+// the first sample after maxt. Unlike decodeSamples it need not validate the
+// part of the chunk after the window. On error `out` may hold a prefix.
+// Thread-safe.
+Status decodeSamplesInRange(Encoding encoding, std::span<const std::uint8_t> data,
+                            model::Timestamp mint, model::Timestamp maxt,
+                            std::vector<model::Sample>& out);
+
 // Encodes samples as a sealed (Encoding::kPacked) chunk. Fails (invalid
 // argument) for an empty span or more than kMaxPackedSamples (65535) samples.
 // Timestamps need not be increasing for a round trip, but seek() assumes

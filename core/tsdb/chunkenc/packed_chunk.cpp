@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -385,35 +386,116 @@ Status corrupt(const ByteReader& in, const std::string& what) {
     return Status::corruption("packed chunk: byte " + std::to_string(in.pos()) + ": " + what);
 }
 
-// Decodes an integer stream of n values into x. `what` names the stream in
-// error messages.
-Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* what,
-                IntStreamLayout& layout) {
-    const std::string name(what);
+// The packed residuals of one integer stream, validated by readIntsRange.
+struct ResidualSource {
+    const std::uint8_t* packedBits;
+    std::size_t packedBytes;
+    int width;
+    const std::uint8_t* bitmap;  // sparse streams only
+    std::uint64_t base;
+    std::uint64_t scale;
+
+    // Field k of the packed bits, with one unaligned big-endian 64-bit load
+    // (plus one byte when the field straddles it); loads near the end are
+    // assembled byte by byte. REQUIRES: width > 0, k < number of fields.
+    std::uint64_t field(std::size_t k) const {
+        const std::size_t bit = k * static_cast<std::size_t>(width);
+        const std::size_t byte = bit >> 3;
+        const int off = static_cast<int>(bit & 7);
+        std::uint64_t w = 0;
+        if (byte + 8 <= packedBytes) {
+            std::memcpy(&w, packedBits + byte, 8);
+            if constexpr (std::endian::native == std::endian::little)
+                w = __builtin_bswap64(w);
+        } else {
+            for (std::size_t i = 0; i < 8; ++i)
+                w = (w << 8) | (byte + i < packedBytes ? packedBits[byte + i] : 0u);
+        }
+        w <<= off;
+        if (off + width > 64)
+            w |= static_cast<std::uint64_t>(byte + 8 < packedBytes ? packedBits[byte + 8] : 0u) >>
+                 (8 - off);
+        return w >> (64 - width);
+    }
+};
+
+// Generates values order..(mEnd + order - 1) from residuals [0, mEnd):
+// unpack, patch exceptions (the thread's `exceptions` list, by position),
+// undo the differences and store the values at or after `lo`. One loop per
+// order and sparseness keeps the running sums in registers.
+template <int kOrder, bool kSparse>
+void generateValues(const ResidualSource& src, std::size_t mEnd, std::size_t lo, std::uint64_t x0,
+                    std::uint64_t x1,
+                    const std::vector<std::pair<std::size_t, std::uint64_t>>& exceptions,
+                    std::uint64_t* x) {
+    std::uint64_t acc = kOrder == 2 ? x1 : x0;
+    std::uint64_t delta = x1 - x0;
+    std::size_t k = 0;
+    std::size_t e = 0;
+    std::size_t nextExc = exceptions.empty() ? mEnd : exceptions[0].first;
+    const bool packedWidth = src.width > 0;
+    for (std::size_t j = 0; j < mEnd; ++j) {
+        std::uint64_t r = 0;
+        if (!kSparse || ((src.bitmap[j >> 3] >> (7 - (j & 7))) & 1u) != 0) {
+            r = packedWidth ? src.base + src.scale * src.field(k) : src.base;
+            ++k;
+        }
+        if (j == nextExc) {
+            r = exceptions[e].second;
+            ++e;
+            nextExc = e < exceptions.size() ? exceptions[e].first : mEnd;
+        }
+        if constexpr (kOrder == 0) {
+            acc = r;
+        } else if constexpr (kOrder == 1) {
+            acc += r;
+        } else {
+            delta += r;
+            acc += delta;
+        }
+        const std::size_t i = j + kOrder;
+        if (i >= lo)
+            x[i - lo] = acc;
+    }
+}
+
+// Decodes values [lo, hi) of an integer stream of n values into x[0, hi-lo)
+// (and consumes the whole stream from `in`). `what` names the stream in error
+// messages. Residuals are unpacked, patched and summed in one pass that
+// stops at hi, so a reader of a chunk's tail writes only the tail.
+// REQUIRES: lo <= hi <= n.
+Status readIntsRange(ByteReader& in, std::size_t n, std::size_t lo, std::size_t hi,
+                     std::uint64_t* x, const char* what, IntStreamLayout& layout) {
+    // Only error paths build strings.
+    const std::string_view name(what);
     std::uint8_t header = 0;
     if (!in.byte(header))
-        return corrupt(in, name + " stream header missing");
+        return corrupt(in, std::string(name) + " stream header missing");
     const int order = header & 3;
     const int width = header >> 2;
     if (order == 3)
-        return corrupt(in, name + " stream has difference order 3 (at most 2)");
+        return corrupt(in, std::string(name) + " stream has difference order 3 (at most 2)");
     if (static_cast<std::size_t>(order) > n)
-        return corrupt(in, name + " stream order " + std::to_string(order) + " exceeds its " +
-                               std::to_string(n) + " values");
+        return corrupt(in, std::string(name) + " stream order " + std::to_string(order) +
+                               " exceeds its " + std::to_string(n) + " values");
     layout = IntStreamLayout{};
     layout.order = order;
     layout.width = width;
     std::int64_t v = 0;
+    std::uint64_t x0 = 0, x1 = 0;
     if (order >= 1) {
         if (!in.varint(v))
-            return corrupt(in, name + " stream: truncated first value");
-        x[0] = static_cast<std::uint64_t>(v);
+            return corrupt(in, std::string(name) + " stream: truncated first value");
+        x0 = static_cast<std::uint64_t>(v);
+        if (lo == 0 && hi > 0)
+            x[0] = x0;
     }
     if (order == 2) {
         if (!in.varint(v))
-            return corrupt(in, name + " stream: truncated first difference");
-        if (n >= 2)
-            x[1] = x[0] + static_cast<std::uint64_t>(v);
+            return corrupt(in, std::string(name) + " stream: truncated first difference");
+        x1 = x0 + static_cast<std::uint64_t>(v);
+        if (n >= 2 && lo <= 1 && hi > 1)
+            x[1 - lo] = x1;
     }
     const std::size_t m = n - static_cast<std::size_t>(order);
     if (m == 0)
@@ -421,22 +503,21 @@ Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* wha
     std::int64_t base = 0;
     std::uint64_t excField = 0;
     if (!in.varint(base) || !in.uvarint(excField))
-        return corrupt(in, name + " stream: truncated base or exception count");
+        return corrupt(in, std::string(name) + " stream: truncated base or exception count");
     const std::uint64_t exc = excField >> 2;
     const bool sparse = (excField & 2) != 0;
     std::uint64_t scale = 1;
     if ((excField & 1) != 0 && !in.uvarint(scale))
-        return corrupt(in, name + " stream: truncated common factor");
+        return corrupt(in, std::string(name) + " stream: truncated common factor");
     if (exc > m)
-        return corrupt(in, name + " stream: " + std::to_string(exc) + " exceptions for " +
-                               std::to_string(m) + " values");
-    std::uint64_t* r = x + order;
+        return corrupt(in, std::string(name) + " stream: " + std::to_string(exc) +
+                               " exceptions for " + std::to_string(m) + " values");
     std::size_t present = m;
     std::span<const std::uint8_t> bitmap;
     if (sparse) {
         const std::size_t bitmapBytes = (m + 7) / 8;
         if (in.remaining() < bitmapBytes)
-            return corrupt(in, name + " stream: " + std::to_string(bitmapBytes) +
+            return corrupt(in, std::string(name) + " stream: " + std::to_string(bitmapBytes) +
                                    " bitmap bytes needed, " + std::to_string(in.remaining()) +
                                    " left");
         bitmap = in.rest().first(bitmapBytes);
@@ -447,44 +528,157 @@ Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* wha
     }
     const std::size_t packed = (present * static_cast<std::size_t>(width) + 7) / 8;
     if (in.remaining() < packed)
-        return corrupt(in, name + " stream: " + std::to_string(packed) + " packed bytes needed, " +
-                               std::to_string(in.remaining()) + " left");
-    const auto ubase = static_cast<std::uint64_t>(base);
-    BitReader bits(in.rest().first(packed));
-    for (std::size_t i = 0; i < m; ++i) {
-        if (sparse && ((bitmap[i >> 3] >> (7 - (i & 7))) & 1u) == 0) {
-            r[i] = 0;
-            continue;
-        }
-        std::uint64_t d = 0;
-        bits.readBits(width, d);  // cannot fail: the size was checked above
-        r[i] = ubase + scale * d;
-    }
+        return corrupt(in, std::string(name) + " stream: " + std::to_string(packed) +
+                               " packed bytes needed, " + std::to_string(in.remaining()) + " left");
+    const std::uint8_t* pk = in.rest().data();
     in.skip(packed);
+    // Exceptions are read (and validated) before the values are generated.
+    thread_local std::vector<std::pair<std::size_t, std::uint64_t>> exceptions;
+    exceptions.clear();
+    const auto ubase = static_cast<std::uint64_t>(base);
     std::size_t next = 0;
     for (std::uint64_t e = 0; e < exc; ++e) {
         std::uint64_t gap = 0;
         if (!in.uvarint(gap) || !in.varint(v))
-            return corrupt(in, name + " stream: truncated exception " + std::to_string(e + 1));
+            return corrupt(
+                in, std::string(name) + " stream: truncated exception " + std::to_string(e + 1));
         if (gap >= m - next)
-            return corrupt(in, name + " stream: exception " + std::to_string(e + 1) +
+            return corrupt(in, std::string(name) + " stream: exception " + std::to_string(e + 1) +
                                    " lies past the last value");
         const std::size_t pos = next + static_cast<std::size_t>(gap);
-        r[pos] = ubase + static_cast<std::uint64_t>(v);
+        exceptions.emplace_back(pos, ubase + static_cast<std::uint64_t>(v));
         next = pos + 1;
     }
     layout.exceptions = static_cast<int>(exc);
     layout.scale = scale;
     layout.sparse = sparse;
-    if (order == 1) {
-        for (std::size_t i = 1; i < n; ++i)
-            x[i] += x[i - 1];
-    } else if (order == 2) {
-        std::uint64_t d = n >= 2 ? x[1] - x[0] : 0;
-        for (std::size_t i = 2; i < n; ++i) {
-            d += x[i];
-            x[i] = x[i - 1] + d;
+
+    // Residual r_j belongs to value j + order. Values past hi are not needed.
+    const std::size_t ord = static_cast<std::size_t>(order);
+    if (hi <= ord)
+        return Status::ok();
+    const std::size_t mEnd = hi - ord;  // residuals [0, mEnd)
+    if (!sparse && width == 0 && exc == 0 && order <= 1) {
+        // A regular column (e.g. a fixed scrape interval): closed form.
+        for (std::size_t i = std::max(lo, ord); i < hi; ++i)
+            x[i - lo] = order == 0 ? ubase : x0 + static_cast<std::uint64_t>(i) * ubase;
+        return Status::ok();
+    }
+    const ResidualSource src{pk, packed, width, bitmap.data(), ubase, scale};
+    if (sparse) {
+        if (order == 0)
+            generateValues<0, true>(src, mEnd, lo, x0, x1, exceptions, x);
+        else if (order == 1)
+            generateValues<1, true>(src, mEnd, lo, x0, x1, exceptions, x);
+        else
+            generateValues<2, true>(src, mEnd, lo, x0, x1, exceptions, x);
+    } else {
+        if (order == 0)
+            generateValues<0, false>(src, mEnd, lo, x0, x1, exceptions, x);
+        else if (order == 1)
+            generateValues<1, false>(src, mEnd, lo, x0, x1, exceptions, x);
+        else
+            generateValues<2, false>(src, mEnd, lo, x0, x1, exceptions, x);
+    }
+    return Status::ok();
+}
+
+// Decodes an integer stream of n values into x.
+Status readInts(ByteReader& in, std::size_t n, std::uint64_t* x, const char* what,
+                IntStreamLayout& layout) {
+    return readIntsRange(in, n, 0, n, x, what, layout);
+}
+
+// Decodes the samples with mint <= t <= maxt (timestamps are increasing in a
+// sealed chunk). Integer streams are decoded whole (their prefix sums need
+// every residual), but values are converted only inside the window and an
+// XOR value column stops after the window's last sample, so a query that
+// needs the tail of a long chunk does not pay for the rest. Unlike
+// decodePackedImpl it does not check for trailing bytes after an XOR column
+// it stopped early in.
+Status decodePackedRangeImpl(std::span<const std::uint8_t> data, model::Timestamp mint,
+                             model::Timestamp maxt, std::vector<model::Sample>& out) {
+    ByteReader in(data);
+    std::uint64_t n = 0;
+    if (!in.uvarint(n))
+        return corrupt(in, "truncated sample count");
+    if (n == 0 || n > kMaxPackedSamples)
+        return corrupt(in, "sample count " + std::to_string(n) + " outside 1.." +
+                               std::to_string(kMaxPackedSamples));
+    thread_local std::vector<std::uint64_t> ts;
+    thread_local std::vector<std::uint64_t> mant;
+    ts.resize(n);
+    IntStreamLayout layout;
+    Status s = readInts(in, n, ts.data(), "timestamp", layout);
+    if (!s.isOk())
+        return s;
+    const auto* tp = reinterpret_cast<const std::int64_t*>(ts.data());
+    const std::size_t lo = static_cast<std::size_t>(std::lower_bound(tp, tp + n, mint) - tp);
+    const std::size_t hi = static_cast<std::size_t>(std::upper_bound(tp + lo, tp + n, maxt) - tp);
+    if (lo >= hi)
+        return Status::ok();
+    const std::size_t first = out.size();
+    out.resize(first + (hi - lo));
+    model::Sample* samples = out.data() + first;
+    for (std::size_t i = lo; i < hi; ++i)
+        samples[i - lo].t = tp[i];
+
+    std::uint8_t mode = 0;
+    if (!in.byte(mode))
+        return corrupt(in, "value section missing");
+    if (mode == kValuesDecimal) {
+        std::uint8_t eb = 0;
+        if (!in.byte(eb))
+            return corrupt(in, "truncated decimal exponent");
+        const int e = static_cast<std::int8_t>(eb);
+        if (e < -kMaxExponent || e > kMaxExponent)
+            return corrupt(in, "decimal exponent " + std::to_string(e) + " outside -22..22");
+        mant.resize(hi - lo);
+        s = readIntsRange(in, n, lo, hi, mant.data(), "mantissa", layout);
+        if (!s.isOk())
+            return s;
+        for (std::size_t i = lo; i < hi; ++i)
+            samples[i - lo].v = fromDecimal(static_cast<std::int64_t>(mant[i - lo]), e);
+        std::uint64_t raw = 0;
+        if (!in.uvarint(raw))
+            return corrupt(in, "truncated raw value count");
+        if (raw > n)
+            return corrupt(
+                in, std::to_string(raw) + " raw values for " + std::to_string(n) + " samples");
+        std::size_t next = 0;
+        for (std::uint64_t k = 0; k < raw; ++k) {
+            std::uint64_t gap = 0;
+            std::uint64_t bits = 0;
+            if (!in.uvarint(gap) || !in.fixed64(bits))
+                return corrupt(in, "truncated raw value " + std::to_string(k + 1));
+            if (gap >= n - next)
+                return corrupt(in,
+                               "raw value " + std::to_string(k + 1) + " lies past the last sample");
+            const std::size_t pos = next + static_cast<std::size_t>(gap);
+            if (pos >= lo && pos < hi)
+                samples[pos - lo].v = std::bit_cast<double>(bits);
+            next = pos + 1;
         }
+        if (in.remaining() != 0)
+            return corrupt(in, std::to_string(in.remaining()) + " bytes after the last section");
+    } else if (mode == kValuesXor) {
+        BitReader bits(in.rest());
+        std::uint64_t firstBits = 0;
+        if (!bits.readBits(64, firstBits))
+            return corrupt(in, "truncated first XOR value");
+        double v = std::bit_cast<double>(firstBits);
+        if (lo == 0)
+            samples[0].v = v;
+        std::uint8_t leading = 0xff;
+        std::uint8_t trailing = 0;
+        for (std::size_t i = 1; i < hi; ++i) {
+            if (const char* err = readXorValue(bits, v, leading, trailing))
+                return corrupt(in, "XOR value of sample " + std::to_string(i + 1) + ": " + err);
+            if (i >= lo)
+                samples[i - lo].v = v;
+        }
+    } else {
+        return corrupt(in, "unknown value mode " + std::to_string(mode));
     }
     return Status::ok();
 }
@@ -696,6 +890,15 @@ Status PackedEncoder::encode(std::span<const model::Sample> samples,
 
 Status decodePacked(std::span<const std::uint8_t> data, std::vector<model::Sample>& out) {
     return decodePackedImpl(data, out, nullptr);
+}
+
+Status decodePackedRange(std::span<const std::uint8_t> data, model::Timestamp mint,
+                         model::Timestamp maxt, std::vector<model::Sample>& out) {
+    const std::size_t before = out.size();
+    Status s = decodePackedRangeImpl(data, mint, maxt, out);
+    if (!s.isOk())
+        out.resize(before);
+    return s;
 }
 
 Result<PackedLayout> inspectPacked(std::span<const std::uint8_t> data) {

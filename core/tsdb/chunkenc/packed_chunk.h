@@ -76,6 +76,13 @@ private:
 // chunk, including that no bytes trail it. Thread-safe (per-thread scratch).
 Status decodePacked(std::span<const std::uint8_t> data, std::vector<model::Sample>& out);
 
+// Decodes the samples with mint <= t <= maxt and appends them to `out`,
+// converting only those values (see packed_chunk.cpp). The read path for
+// queries that need part of a chunk. On error `out` is left as it was.
+// Thread-safe (per-thread scratch).
+Status decodePackedRange(std::span<const std::uint8_t> data, model::Timestamp mint,
+                         model::Timestamp maxt, std::vector<model::Sample>& out);
+
 // Decodes only the layout header information (for diagnostics).
 Result<PackedLayout> inspectPacked(std::span<const std::uint8_t> data);
 

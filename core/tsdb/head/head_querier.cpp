@@ -48,30 +48,29 @@ private:
         if (m_loaded)
             return m_status.isOk();
         m_loaded = true;
-        std::vector<Sample> inOrder;
+        // Only the samples in [mint, maxt] are decoded (a sealed chunk's
+        // values outside the window are never converted).
+        thread_local std::vector<Sample> scratch;
+        std::vector<Sample>& inOrder = m_snapshot.ooo.empty() ? m_samples : scratch;
+        inOrder.clear();
         for (const auto& c : m_snapshot.sealed) {
-            if (Status s = decodeSamples(Encoding::kPacked, c.bytes(), inOrder); !s) {
+            if (Status s =
+                    decodeSamplesInRange(Encoding::kPacked, c.bytes(), m_mint, m_maxt, inOrder);
+                !s) {
                 m_status = s.withContext("reading a head chunk");
                 return false;
             }
         }
         if (!m_snapshot.open.empty()) {
-            if (Status s = decodeSamples(Encoding::kXor, m_snapshot.open, inOrder); !s) {
+            if (Status s =
+                    decodeSamplesInRange(Encoding::kXor, m_snapshot.open, m_mint, m_maxt, inOrder);
+                !s) {
                 m_status = s.withContext("reading the open head chunk");
                 return false;
             }
         }
-        auto lo = std::lower_bound(inOrder.begin(), inOrder.end(), m_mint,
-                                   [](const Sample& s, Timestamp ts) { return s.t < ts; });
-        auto hi = std::upper_bound(lo, inOrder.end(), m_maxt,
-                                   [](Timestamp ts, const Sample& s) { return ts < s.t; });
-        const auto range = std::span<const Sample>(inOrder).subspan(
-            static_cast<std::size_t>(lo - inOrder.begin()), static_cast<std::size_t>(hi - lo));
-        if (m_snapshot.ooo.empty()) {
-            m_samples.assign(range.begin(), range.end());
-        } else {
-            head::mergeSamples(range, m_snapshot.ooo, m_samples);
-        }
+        if (!m_snapshot.ooo.empty())
+            head::mergeSamples(inOrder, m_snapshot.ooo, m_samples);
         m_snapshot.clear();
         return true;
     }
