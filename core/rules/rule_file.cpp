@@ -70,8 +70,9 @@ private:
     }
     void fatal(Pos pos, const std::string& promtoolMessage) {
         m_errors.promtool.push_back(m_file + ": " + promtoolMessage);
-        m_errors.positioned.push_back(
-            m_file + ":" + (pos.present() ? posText(pos) + ": " : std::string()) + promtoolMessage);
+        m_errors.positioned.push_back(m_file + ":" +
+                                      (pos.present() ? posText(pos) + ": " : std::string(" ")) +
+                                      promtoolMessage);
     }
     void ruleError(const std::string& group, std::size_t index, const std::string& ruleName,
                    Pos node, Pos nodeAlt, bool hasNode, const std::string& message,
@@ -194,15 +195,19 @@ Pos Loader::exprErrorPosition(const YAML::Node& exprNode, const promql::ParseErr
     char indicator =
         static_cast<std::size_t>(base.column - 1) < raw.size() ? raw[base.column - 1] : ' ';
     if (indicator == '|' || indicator == '>') {
-        // Block scalar: the expression starts on the next line, at that
-        // line's indentation.
+        // Block scalar: the expression starts on the next line.
+        // The block's indentation is that of its first non-empty line.
+        int indent = 0;
+        for (std::size_t l = base.line; l < m_lines.size(); ++l) {
+            std::size_t first = m_lines[l].find_first_not_of(' ');
+            if (first != std::string_view::npos) {
+                indent = static_cast<int>(first);
+                break;
+            }
+        }
         int line = base.line + error.line;
         if (line > static_cast<int>(m_lines.size()))
             return base;
-        std::string_view content = m_lines[line - 1];
-        int indent = static_cast<int>(content.find_first_not_of(' '));
-        if (indent < 0)
-            indent = 0;
         return {line, indent + error.column};
     }
     const int quote = (indicator == '"' || indicator == '\'') ? 1 : 0;

@@ -114,6 +114,13 @@ Result<std::vector<SeriesValue>> expandSeriesValues(std::string_view values) {
 }
 
 Result<model::Labels> parseSeriesLabels(std::string_view series) {
+    std::string_view trimmed = series;
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front())))
+        trimmed.remove_prefix(1);
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+        trimmed.remove_suffix(1);
+    if (trimmed == "{}")
+        return model::Labels();  // Prometheus's ParseMetric accepts the empty label set
     auto matchers = promql::parseSeriesSelector(series);
     if (!matchers)
         return matchers.status();
