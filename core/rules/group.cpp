@@ -128,10 +128,12 @@ void Group::eval(model::Timestamp ts) {
     m_iterations.fetch_add(1);
 }
 
-void Group::restoreForState(model::Timestamp ts) {
+void Group::restoreForState(model::Timestamp ts,
+                            const std::function<bool(std::size_t, std::uint64_t)>& skip) {
     const model::Timestamp mint = ts - m_options.outageToleranceMs;
     auto querier = m_options.storage->querier(mint, ts);
-    for (auto& rulePtr : m_rules) {
+    for (std::size_t ruleIndex = 0; ruleIndex < m_rules.size(); ++ruleIndex) {
+        auto& rulePtr = m_rules[ruleIndex];
         if (!rulePtr->alerting())
             continue;
         auto& rule = static_cast<AlertingRule&>(*rulePtr);
@@ -143,7 +145,8 @@ void Group::restoreForState(model::Timestamp ts) {
         }
         rule.withAlerts([&](std::unordered_map<std::uint64_t, ActiveAlert>& alerts) {
             for (auto& [h, alert] : alerts) {
-                (void)h;
+                if (skip && skip(ruleIndex, h))
+                    continue;
                 const model::Labels series = rule.forStateLabels(alert);
                 std::vector<model::Matcher> matchers;
                 for (const auto& label : series) {
@@ -176,19 +179,9 @@ void Group::restoreForState(model::Timestamp ts) {
                 }
                 if (!any || !it->status().isOk() || model::isStaleNaN(v))
                     continue;  // the alert was not active
-                const std::int64_t downAt = (t / 1000) * 1000;
-                std::int64_t restoredActiveAt = static_cast<std::int64_t>(v) * 1000;
-                const std::int64_t timeSpentPending = downAt - restoredActiveAt;
-                const std::int64_t timeRemainingPending = hold - timeSpentPending;
-                if (timeRemainingPending <= 0) {
-                    // It was firing when Vigil went down; the next evaluation
-                    // fires it again if it still holds.
-                } else if (timeRemainingPending < m_options.forGracePeriodMs) {
-                    restoredActiveAt = ts + m_options.forGracePeriodMs - hold;
-                } else {
-                    restoredActiveAt += ts - downAt;  // the outage does not count
-                }
-                alert.activeAt = restoredActiveAt;
+                alert.activeAt =
+                    restoredActiveAt(static_cast<std::int64_t>(v) * 1000, (t / 1000) * 1000, ts,
+                                     hold, m_options.forGracePeriodMs);
             }
         });
         rule.setRestored(true);
@@ -244,6 +237,18 @@ void Group::markStale(model::Timestamp ts) {
         appender->append(labels, ts, model::staleNaN());
     m_staleSeries.clear();
     (void)appender->commit();
+}
+
+model::Timestamp restoredActiveAt(model::Timestamp activeAt, model::Timestamp downAt,
+                                  model::Timestamp now, std::int64_t holdMs,
+                                  std::int64_t gracePeriodMs) {
+    const std::int64_t timeSpentPending = downAt - activeAt;
+    const std::int64_t timeRemainingPending = holdMs - timeSpentPending;
+    if (timeRemainingPending <= 0)
+        return activeAt;  // it was firing; the next evaluation fires it again if it holds
+    if (timeRemainingPending < gracePeriodMs)
+        return now + gracePeriodMs - holdMs;
+    return activeAt + (now - downAt);  // the outage does not count
 }
 
 QueryFunc makeEngineQueryFunc(promql::Engine& engine, model::Storage& storage) {

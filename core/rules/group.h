@@ -61,7 +61,10 @@ public:
 
     // Restores the `for` state of the active alerts from ALERTS_FOR_STATE
     // (Prometheus's RestoreForState), then marks the alerting rules restored.
-    void restoreForState(model::Timestamp ts);
+    // `skip(ruleIndex, alertHash)` leaves alerts already restored exactly
+    // (from the state database) untouched.
+    void restoreForState(model::Timestamp ts,
+                         const std::function<bool(std::size_t, std::uint64_t)>& skip = nullptr);
 
     // Takes over the state of `old` (the same group before a reload): series
     // written last time and the alerts of rules with the same name and
@@ -101,6 +104,14 @@ private:
 // The query function rules use: instant queries through the PromQL engine
 // against `storage` (a querier opened per query, as Prometheus's
 // EngineQueryFunc does).
+// Prometheus's restore arithmetic: an alert active since `activeAt` when the
+// process went down at `downAt` (both whole seconds in Prometheus) gets the
+// activeAt it should have at `now` so that the outage does not count toward
+// its `for`, and at least `gracePeriodMs` remains before it fires.
+model::Timestamp restoredActiveAt(model::Timestamp activeAt, model::Timestamp downAt,
+                                  model::Timestamp now, std::int64_t holdMs,
+                                  std::int64_t gracePeriodMs);
+
 QueryFunc makeEngineQueryFunc(promql::Engine& engine, model::Storage& storage);
 
 }  // namespace vigil::rules
