@@ -23,7 +23,8 @@ namespace {
 
 // The rule evaluator's settings from vigil.yml (and prometheus.yml's rule_files).
 rules::RuleManagerOptions rulesOptions(const EngineOptions& engineOptions, model::Storage* storage,
-                                       promql::Engine* queryEngine) {
+                                       promql::Engine* queryEngine,
+                                       instrument::MetricRegistry* metrics) {
     const config::VigilConfig& config = engineOptions.config;
     rules::RuleManagerOptions options;
     options.storage = storage;
@@ -33,6 +34,7 @@ rules::RuleManagerOptions rulesOptions(const EngineOptions& engineOptions, model
     options.externalLabels = config.global.externalLabels;
     options.externalUrl = "http://" + config.server.listen.toString();
     options.stateDbPath = engineOptions.dataDir.toStdString() + "/state.db";
+    options.metrics = metrics;
     return options;
 }
 
@@ -56,8 +58,8 @@ Engine::Engine(EngineOptions options, QObject* parent)
     addService(std::move(tsdb));
 
     m_queryEngine = std::make_unique<promql::Engine>();
-    auto rules =
-        std::make_unique<rules::RulesService>(rulesOptions(m_options, m_tsdb, m_queryEngine.get()));
+    auto rules = std::make_unique<rules::RulesService>(
+        rulesOptions(m_options, m_tsdb, m_queryEngine.get(), &m_metrics));
     m_rules = rules.get();
     auto http = std::make_unique<http::HttpService>(config.server, m_metrics,
                                                     [this] { return m_running.load(); });

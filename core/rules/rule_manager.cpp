@@ -15,7 +15,21 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 
 }  // namespace
 
-RuleManager::RuleManager(RuleManagerOptions options) : m_options(std::move(options)) {}
+RuleManager::RuleManager(RuleManagerOptions options) : m_options(std::move(options)) {
+    if (instrument::MetricRegistry* r = m_options.metrics) {
+        m_evaluations = &r->counter("vigil_rule_evaluations_total",
+                                    "Rule evaluations (recording and alerting rules).");
+        m_failures = &r->counter("vigil_rule_evaluation_failures_total",
+                                 "Rule evaluations that failed (query error, limit, write error).");
+        m_iterations = &r->counter("vigil_rule_group_iterations_total", "Rule group evaluations.");
+        m_missed = &r->counter("vigil_rule_group_iterations_missed_total",
+                               "Rule group evaluations skipped because the previous one was late.");
+        m_alertsSent = &r->counter("vigil_rule_alerts_sent_total",
+                                   "Alerts handed to the notification pipeline.");
+        m_reloadSuccess = &r->gauge("vigil_rule_config_last_reload_successful",
+                                    "Whether the last rule file load succeeded.");
+    }
+}
 
 RuleManager::~RuleManager() {
     stop();
@@ -78,6 +92,8 @@ void RuleManager::setAlertSink(model::AlertSink* sink) {
 }
 
 void RuleManager::notify(std::vector<model::Alert> alerts) {
+    if (m_alertsSent)
+        m_alertsSent->inc(static_cast<double>(alerts.size()));
     std::lock_guard lock(m_sinkMutex);
     if (m_sink)
         m_sink->send(std::move(alerts));
@@ -152,6 +168,8 @@ Status RuleManager::reload() {
         std::lock_guard lock(m_mutex);
         m_lastReload = status;
         m_lastReloadTime = t;
+        if (m_reloadSuccess)
+            m_reloadSuccess->set(status.isOk() ? 1 : 0);
         m_fingerprint = fingerprint;
     }
     if (!loaded)
@@ -302,6 +320,14 @@ void RuleManager::evaluate(Scheduled& s, model::Timestamp ts) {
     if (restoring)
         restoreFromStore(s, ts, restored);
     s.group->eval(ts);
+    if (m_evaluations) {
+        m_iterations->inc();
+        m_evaluations->inc(static_cast<double>(s.group->rules().size()));
+        for (const auto& rule : s.group->rules()) {
+            if (rule->lastEvaluation() == ts && rule->health() == RuleHealth::kBad)
+                m_failures->inc();
+        }
+    }
     if (restoring) {
         s.group->restoreForState(ts, [&](std::size_t rule, std::uint64_t hash) {
             return restored.count({rule, hash}) != 0;
@@ -377,9 +403,11 @@ void RuleManager::workerLoop() {
         lock.lock();
         const std::int64_t interval = s->group->intervalMs();
         std::int64_t missed = (after - ts) / interval - 1;
-        if (missed > 0)
+        if (missed > 0) {
             s->group->addMissed(static_cast<std::uint64_t>(missed));
-        else
+            if (m_missed)
+                m_missed->inc(static_cast<double>(missed));
+        } else
             missed = 0;
         s->next = ts + (missed + 1) * interval;
         s->running = false;

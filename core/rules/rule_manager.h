@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/instrument/metric_registry.h"
 #include "core/model/alert.h"
 #include "core/model/storage.h"
 #include "core/promql/engine.h"
@@ -48,6 +49,8 @@ struct RuleManagerOptions {
     unsigned workerThreads = 2;
     std::string stateDbPath;                        // "<data dir>/state.db"; empty: no persistence
     std::chrono::milliseconds watchInterval{2000};  // 0: files are not watched
+    // Self-metrics (vigil_rule_*); may be null. Must outlive the manager.
+    instrument::MetricRegistry* metrics = nullptr;
     // Milliseconds since the epoch; the wall clock when empty (tests set it).
     std::function<model::Timestamp()> clock;
 };
@@ -154,6 +157,13 @@ private:
 
     RuleManagerOptions m_options;
     std::unique_ptr<AlertStateStore> m_store;
+    // Self-metrics; null without a registry.
+    instrument::Counter* m_evaluations = nullptr;
+    instrument::Counter* m_failures = nullptr;
+    instrument::Counter* m_iterations = nullptr;
+    instrument::Counter* m_missed = nullptr;
+    instrument::Counter* m_alertsSent = nullptr;
+    instrument::Gauge* m_reloadSuccess = nullptr;
 
     std::mutex m_sinkMutex;
     model::AlertSink* m_sink = nullptr;  // GUARDED_BY(m_sinkMutex)

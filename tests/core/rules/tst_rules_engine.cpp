@@ -54,6 +54,11 @@ private slots:
                 std::string::npos,
             5000);
 
+        // Self-metrics count the evaluations and the alerts sent.
+        QVERIFY(engine.metrics().counter("vigil_rule_evaluations_total", "").value() >= 2);
+        QVERIFY(engine.metrics().counter("vigil_rule_alerts_sent_total", "").value() >= 1);
+        QCOMPARE(engine.metrics().counter("vigil_rule_evaluation_failures_total", "").value(), 0.0);
+
         // A broken edit is refused and the rules keep running; Reload reports it.
         {
             std::ofstream out(ruleFile, std::ios::trunc);
