@@ -130,6 +130,12 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     readGlobalConfig(top.child("global"), errors, config.global);
     readScrapeConfigs(top.child("scrape_configs"), errors, config.global, baseDir,
                       config.scrapeConfigs);
+    if (top.read("rule_files", config.ruleFiles)) {
+        for (auto& file : config.ruleFiles) {
+            if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
+                file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
+        }
+    }
 
     std::string prometheusFile;
     if (!top.read("prometheus_config", prometheusFile))
@@ -147,11 +153,8 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     }
     for (const auto& warning : loaded->warnings)
         errors.warnVerbatim(warning);
-    if (!loaded->config.ruleFiles.empty()) {
-        errors.warn(top.child("prometheus_config").Mark(),
-                    "prometheus_config: the rule_files of " + prometheusFile +
-                        " are read but not evaluated by this version of Vigil");
-    }
+    for (const auto& file : loaded->config.ruleFiles)
+        config.ruleFiles.push_back(file);
     std::set<std::string> jobs;
     for (const auto& job : config.scrapeConfigs)
         jobs.insert(job.jobName);

@@ -56,6 +56,10 @@ struct VigilConfig {
     GlobalConfig global;
     std::vector<ScrapeConfig> scrapeConfigs;  // inline ones first, then the file's
 
+    // Prometheus rule files (globs, absolute after loading): `rule_files` here
+    // first, then those of prometheus_config's file.
+    std::vector<std::string> ruleFiles;
+
     std::string logLevel = "info";  // debug, info, warning, error
 };
 

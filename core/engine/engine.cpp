@@ -10,6 +10,8 @@
 #include "core/instrument/process_metrics.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
+#include "core/rules/rules_api.h"
+#include "core/rules/rules_service.h"
 #include "core/scrape/scrape_api.h"
 #include "core/scrape/scrape_service.h"
 #include "core/tsdb/db/tsdb_service.h"
@@ -17,6 +19,27 @@
 namespace vigil::engine {
 
 Q_LOGGING_CATEGORY(lcEngine, "vigil.engine")
+
+namespace {
+
+// The rule evaluator's settings from vigil.yml (and prometheus.yml's rule_files).
+rules::RuleManagerOptions rulesOptions(const EngineOptions& engineOptions, model::Storage* storage,
+                                       promql::Engine* queryEngine,
+                                       instrument::MetricRegistry* metrics) {
+    const config::VigilConfig& config = engineOptions.config;
+    rules::RuleManagerOptions options;
+    options.storage = storage;
+    options.engine = queryEngine;
+    options.ruleFiles = config.ruleFiles;
+    options.evaluationIntervalMs = config.global.evaluationInterval.count();
+    options.externalLabels = config.global.externalLabels;
+    options.externalUrl = "http://" + config.server.listen.toString();
+    options.stateDbPath = engineOptions.dataDir.toStdString() + "/state.db";
+    options.metrics = metrics;
+    return options;
+}
+
+}  // namespace
 
 Engine::Engine(EngineOptions options, QObject* parent)
     : QObject(parent), m_options(std::move(options)), m_lock(m_options.dataDir) {
@@ -36,6 +59,9 @@ Engine::Engine(EngineOptions options, QObject* parent)
     addService(std::move(tsdb));
 
     m_queryEngine = std::make_unique<promql::Engine>();
+    auto rules = std::make_unique<rules::RulesService>(
+        rulesOptions(m_options, m_tsdb, m_queryEngine.get(), &m_metrics));
+    m_rules = rules.get();
     auto http = std::make_unique<http::HttpService>(config.server, m_metrics,
                                                     [this] { return m_running.load(); });
     http->addRoutes([this](httplib::Server& server) {
@@ -47,6 +73,7 @@ Engine::Engine(EngineOptions options, QObject* parent)
         scrape::installScrapeApi(server, [this]() -> const scrape::ScrapeManager* {
             return m_scrape ? &m_scrape->manager() : nullptr;
         });
+        rules::installRulesApi(server, [this] { return m_rules; });
     });
     if (config.remoteWriteReceiver.enabled) {
         receive::RemoteWriteReceiverOptions receiver;
@@ -70,6 +97,8 @@ Engine::Engine(EngineOptions options, QObject* parent)
         m_scrape = scrape.get();
         addService(std::move(scrape));
     }
+    // Rules read what the collectors and scrapers write; they start last.
+    addService(std::move(rules));
 }
 
 scrape::TargetsSnapshot Engine::targets() const {

@@ -23,6 +23,9 @@ class Engine;
 namespace vigil::receive {
 class RemoteWriteReceiver;
 }
+namespace vigil::rules {
+class RulesService;
+}
 namespace vigil::scrape {
 class ScrapeService;
 struct TargetsSnapshot;
@@ -88,6 +91,8 @@ public:
     // mutexes briefly and never waits on a scrape. Empty without
     // scrape_configs. (TargetsSnapshot is in core/scrape/scrape_manager.h.)
     scrape::TargetsSnapshot targets() const;
+    // The rule evaluator (always present; without rule files it has no groups).
+    rules::RulesService* rulesService() { return m_rules; }
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;
@@ -107,6 +112,7 @@ private:
     http::HttpService* m_http = nullptr;               // owned by m_services
     tsdb::TsdbService* m_tsdb = nullptr;               // owned by m_services
     scrape::ScrapeService* m_scrape = nullptr;         // owned by m_services
+    rules::RulesService* m_rules = nullptr;            // owned by m_services
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
 

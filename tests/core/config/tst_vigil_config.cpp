@@ -44,16 +44,19 @@ private slots:
         QCOMPARE(config.scrapeConfigs[1].jobName, std::string("prometheus"));
         QCOMPARE(config.scrapeConfigs[1].scrapeInterval.count(), 15000);
         QCOMPARE(config.remoteWriteReceiver.basicAuthUsers.size(), std::size_t(1));
-        bool warnedRules = false, includedWarning = false;
+        bool includedWarning = false;
         for (const auto& w : loaded->warnings) {
-            warnedRules |= w.find("rule_files of") != std::string::npos;
             includedWarning |=
                 w.find("/testdata/prometheus.yml:56:5: scrape_configs[2].kubernetes_sd_configs") ==
                     0 ||
                 w.find("prometheus.yml:56:5: scrape_configs[2].kubernetes_sd_configs") !=
                     std::string::npos;
         }
-        QVERIFY(warnedRules);
+        // prometheus.yml's rule_files are evaluated, resolved against its directory.
+        QCOMPARE(config.ruleFiles.size(), std::size_t(2));
+        QVERIFY2(QString::fromStdString(config.ruleFiles[0]).endsWith("/testdata/rules/*.yml"),
+                 config.ruleFiles[0].c_str());
+        QCOMPARE(config.ruleFiles[1], std::string("/etc/prometheus/alerts.yml"));
         QVERIFY(includedWarning);
     }
 
