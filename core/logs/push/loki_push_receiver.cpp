@@ -35,9 +35,9 @@ Status inflateBody(std::string_view in, std::size_t limit, std::string& out) {
         out.append(buf, sizeof buf - z.avail_out);
         if (out.size() > limit) {
             inflateEnd(&z);
-            return Status::error(Status::Code::kResourceExhausted,
-                                 "push request decompresses to more than " +
-                                     std::to_string(limit) + " bytes");
+            return Status::error(
+                Status::Code::kResourceExhausted,
+                "push request decompresses to more than " + std::to_string(limit) + " bytes");
         }
         if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
             inflateEnd(&z);
@@ -88,7 +88,8 @@ bool LokiPushReceiver::takeTokens(std::uint64_t bytes) {
     m_refilled = now;
     const double burst =
         static_cast<double>(std::max(m_options.rateBurstBytes, m_options.rateBytesPerSecond));
-    m_tokens = std::min(burst, m_tokens + elapsed * static_cast<double>(m_options.rateBytesPerSecond));
+    m_tokens =
+        std::min(burst, m_tokens + elapsed * static_cast<double>(m_options.rateBytesPerSecond));
     if (static_cast<double>(bytes) > m_tokens)
         return false;
     m_tokens -= static_cast<double>(bytes);
@@ -116,22 +117,32 @@ void LokiPushReceiver::handle(const httplib::Request& req, httplib::Response& re
     std::string_view body = req.body;
     std::string decompressed;
     const std::string encoding = req.get_header_value("Content-Encoding");
-    if (scrape::isGzipEncoding(encoding)) {
+    // cpp-httplib built with zlib decodes gzip and deflate request bodies
+    // itself (keeping the header): decode only what still looks compressed.
+    const bool gzipMagic = body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
+                           static_cast<unsigned char>(body[1]) == 0x8b;
+    const bool zlibMagic = body.size() >= 2 && (static_cast<unsigned char>(body[0]) & 0x0f) == 8 &&
+                           ((static_cast<unsigned>(static_cast<unsigned char>(body[0])) << 8) |
+                            static_cast<unsigned char>(body[1])) %
+                                   31 ==
+                               0;
+    const bool isGzip = scrape::isGzipEncoding(encoding);
+    if (isGzip && gzipMagic) {
         if (Status s = scrape::gunzip(body, m_options.maxDecodedBytes, decompressed); !s.isOk()) {
             const bool tooLarge = s.code() == Status::Code::kResourceExhausted;
             return reply(res, tooLarge ? 413 : 400, "gzip body: " + s.message());
         }
         body = decompressed;
-    } else if (encoding == "deflate") {
+    } else if (encoding == "deflate" && zlibMagic) {
         if (Status s = inflateBody(body, m_options.maxDecodedBytes, decompressed); !s.isOk()) {
             const bool tooLarge = s.code() == Status::Code::kResourceExhausted;
             return reply(res, tooLarge ? 413 : 400, "deflate body: " + s.message());
         }
         body = decompressed;
-    } else if (!encoding.empty() && encoding != "snappy" && encoding != "identity") {
+    } else if (!isGzip && !encoding.empty() && encoding != "deflate" && encoding != "snappy" &&
+               encoding != "identity") {
         return reply(res, 415, "unsupported Content-Encoding: " + encoding);
     }
-
     std::string contentType = req.get_header_value("Content-Type");
     contentType = contentType.substr(0, contentType.find(';'));
     std::vector<LogStream> streams;
@@ -143,8 +154,9 @@ void LokiPushReceiver::handle(const httplib::Request& req, httplib::Response& re
     } else if (contentType.empty() || contentType == "application/x-protobuf") {
         decoded = decodePushProtobuf(body, m_options.maxDecodedBytes, streams);
     } else {
-        return reply(res, 415, "unsupported Content-Type: " + contentType +
-                                   " (use application/json or application/x-protobuf)");
+        return reply(res, 415,
+                     "unsupported Content-Type: " + contentType +
+                         " (use application/json or application/x-protobuf)");
     }
     if (!decoded.isOk()) {
         const bool tooLarge = decoded.code() == Status::Code::kResourceExhausted;

@@ -60,7 +60,7 @@ private:
     instrument::Counter& m_rateLimited;
 
     std::mutex m_rateMutex;
-    double m_tokens = 0;  // GUARDED_BY(m_rateMutex)
+    double m_tokens = 0;                               // GUARDED_BY(m_rateMutex)
     std::chrono::steady_clock::time_point m_refilled;  // GUARDED_BY(m_rateMutex)
 };
 

@@ -66,8 +66,7 @@ Status decodePushJson(std::string_view body, std::vector<LogStream>& out) {
         const QJsonValue labels = stream.value("stream");
         if (!labels.isObject())
             return Status::error(where + ".stream: expected an object of labels");
-        if (Status s = labelsFromObject(labels.toObject(), where + ".stream", ls.labels);
-            !s.isOk())
+        if (Status s = labelsFromObject(labels.toObject(), where + ".stream", ls.labels); !s.isOk())
             return s;
         const QJsonValue values = stream.value("values");
         if (!values.isArray())
@@ -78,8 +77,9 @@ Status decodePushJson(std::string_view body, std::vector<LogStream>& out) {
             const std::string at = where + ".values[" + std::to_string(j) + "]";
             const QJsonArray v = arr[j].toArray();
             if (!arr[j].isArray() || v.size() < 2 || v.size() > 3)
-                return Status::error(at + ": expected [timestamp, line] or [timestamp, line, "
-                                          "{structured metadata}]");
+                return Status::error(at +
+                                     ": expected [timestamp, line] or [timestamp, line, "
+                                     "{structured metadata}]");
             auto ns = parseNs(v[0], at);
             if (!ns)
                 return ns.status();
@@ -149,12 +149,25 @@ Result<model::Labels> parseLabelSelector(std::string_view text) {
                 if (c == '\\' && quote == '"' && i < text.size()) {
                     const char e = text[i++];
                     switch (e) {
-                    case 'n': value += '\n'; break;
-                    case 't': value += '\t'; break;
-                    case 'r': value += '\r'; break;
-                    case '\\': value += '\\'; break;
-                    case '"': value += '"'; break;
-                    default: value += '\\'; value += e; break;
+                        case 'n':
+                            value += '\n';
+                            break;
+                        case 't':
+                            value += '\t';
+                            break;
+                        case 'r':
+                            value += '\r';
+                            break;
+                        case '\\':
+                            value += '\\';
+                            break;
+                        case '"':
+                            value += '"';
+                            break;
+                        default:
+                            value += '\\';
+                            value += e;
+                            break;
                     }
                 } else {
                     value += c;

@@ -27,7 +27,7 @@ namespace {
 constexpr std::uint8_t kChunkVersion = 1;
 constexpr char kStreamRecord = 'S';
 constexpr char kEntriesRecord = 'E';
-constexpr std::size_t kRecordHeader = 8;        // bodyLen + crc
+constexpr std::size_t kRecordHeader = 8;         // bodyLen + crc
 constexpr std::size_t kHeaderProbe = 64 * 1024;  // bytes read to parse a chunk header
 constexpr std::size_t kReasonCount = 9;
 
@@ -115,8 +115,8 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
                 return false;
     }
     std::uint64_t nblocks = 0;
-    if (!d.varint(h.mint) || !d.varint(h.maxt) || !d.uvarint(h.entries) ||
-        !d.uvarint(h.lastSeq) || !d.uvarint(nblocks) || nblocks > bodyLen)
+    if (!d.varint(h.mint) || !d.varint(h.maxt) || !d.uvarint(h.entries) || !d.uvarint(h.lastSeq) ||
+        !d.uvarint(nblocks) || nblocks > bodyLen)
         return false;
     h.blocks.resize(static_cast<std::size_t>(nblocks));
     for (auto& b : h.blocks) {
@@ -184,15 +184,24 @@ bool indexEntries(std::string_view buf, std::vector<HeadEntry>& out) {
 
 const char* rejectionReasonName(LogRejection reason) {
     switch (reason) {
-    case LogRejection::kNone: return "none";
-    case LogRejection::kTooOld: return "too_old";
-    case LogRejection::kTooFarInFuture: return "too_far_in_future";
-    case LogRejection::kOutOfOrder: return "out_of_order";
-    case LogRejection::kLineTooLong: return "line_too_long";
-    case LogRejection::kStreamLimit: return "stream_limit";
-    case LogRejection::kLabelValueTooLong: return "label_value_too_long";
-    case LogRejection::kLabelNameInvalid: return "label_name_invalid";
-    case LogRejection::kRateLimited: return "rate_limited";
+        case LogRejection::kNone:
+            return "none";
+        case LogRejection::kTooOld:
+            return "too_old";
+        case LogRejection::kTooFarInFuture:
+            return "too_far_in_future";
+        case LogRejection::kOutOfOrder:
+            return "out_of_order";
+        case LogRejection::kLineTooLong:
+            return "line_too_long";
+        case LogRejection::kStreamLimit:
+            return "stream_limit";
+        case LogRejection::kLabelValueTooLong:
+            return "label_value_too_long";
+        case LogRejection::kLabelNameInvalid:
+            return "label_name_invalid";
+        case LogRejection::kRateLimited:
+            return "rate_limited";
     }
     return "unknown";
 }
@@ -294,12 +303,12 @@ std::int64_t LogStore::now() const {
         .count();
 }
 
-Result<std::unique_ptr<LogStore>> LogStore::open(Env* env, std::string dir,
-                                                 LogStoreOptions options,
+Result<std::unique_ptr<LogStore>> LogStore::open(Env* env, std::string dir, LogStoreOptions options,
                                                  instrument::MetricRegistry* registry) {
     if (options.blockBytes == 0 || options.chunkTargetBytes == 0)
         return Status::error("log store: block and chunk sizes must be positive");
-    std::unique_ptr<LogStore> store(new LogStore(env, std::move(dir), std::move(options), registry));
+    std::unique_ptr<LogStore> store(
+        new LogStore(env, std::move(dir), std::move(options), registry));
     if (Status s = store->recover(); !s.isOk())
         return s.withContext("opening the log store in " + store->m_dir);
     return store;
@@ -354,8 +363,7 @@ Status LogStore::loadSegment(int index) {
         Stream* stream = findStream(h.labels);
         if (!stream)
             stream = createStream(h.labels);
-        stream->chunks.push_back(
-            {seg, offset, bodyLen, h.mint, h.maxt, h.entries});
+        stream->chunks.push_back({seg, offset, bodyLen, h.mint, h.maxt, h.entries});
         stream->nextSeq = std::max(stream->nextSeq, h.lastSeq + 1);
         seg->mint = std::min(seg->mint, h.mint);
         seg->maxt = std::max(seg->maxt, h.maxt);
@@ -395,10 +403,11 @@ Status LogStore::recover() {
     // Replay the WAL into the heads.
     std::unordered_map<std::uint32_t, Stream*> refs;
     std::uint32_t maxRef = 0;
-    const std::int64_t oldest = m_options.retentionNs > 0 ? now() - m_options.retentionNs : INT64_MIN;
+    const std::int64_t oldest =
+        m_options.retentionNs > 0 ? now() - m_options.retentionNs : INT64_MIN;
     std::vector<HeadEntry> idx;
-    auto replayed = tsdb::wal::replayWal(
-        m_env, m_dir + "/wal", [&](std::string_view record) -> Status {
+    auto replayed =
+        tsdb::wal::replayWal(m_env, m_dir + "/wal", [&](std::string_view record) -> Status {
             Decoder d(record);
             std::uint8_t type = 0;
             std::uint64_t ref = 0;
@@ -550,7 +559,7 @@ Status LogStore::cutHead(Stream& stream) {
                          [](const HeadEntry& a, const HeadEntry& b) { return a.ts < b.ts; });
 
     std::vector<BlockMeta> blocks;
-    std::string data;     // compressed blocks
+    std::string data;  // compressed blocks
     std::string& raw = m_scratch;
     std::string compressed;
     std::size_t i = 0;
@@ -608,8 +617,8 @@ Status LogStore::cutHead(Stream& stream) {
     // Readers pread the file: hand the bytes to the kernel now.
     if (Status s = m_activeFile->flush(); !s.isOk())
         return s;
-    ChunkRef ref{m_active, m_active->size, static_cast<std::uint32_t>(body.size()),
-                 idx.front().ts, idx.back().ts, idx.size()};
+    ChunkRef ref{m_active,       m_active->size, static_cast<std::uint32_t>(body.size()),
+                 idx.front().ts, idx.back().ts,  idx.size()};
     m_active->size += kRecordHeader + body.size();
     m_active->mint = std::min(m_active->mint, ref.mint);
     m_active->maxt = std::max(m_active->maxt, ref.maxt);
@@ -657,14 +666,13 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
         return result;
     }
     const std::int64_t t = now();
-    const std::int64_t oldest =
-        m_options.retentionNs > 0 ? t - m_options.retentionNs : INT64_MIN;
+    const std::int64_t oldest = m_options.retentionNs > 0 ? t - m_options.retentionNs : INT64_MIN;
     const std::int64_t newest = t + m_options.maxFutureNs;
 
     struct Pending {
         Stream* stream;
-        std::size_t record;      // index in records
-        std::size_t entriesAt;   // where the entries start in the record
+        std::size_t record;     // index in records
+        std::size_t entriesAt;  // where the entries start in the record
         std::uint32_t count;
         std::int64_t mint, maxt, first, last;
         bool sorted;
@@ -748,15 +756,15 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
                 reject(result, LogRejection::kLineTooLong, 1,
                        "max entry size '" + std::to_string(m_options.maxLineLength) +
                            "' bytes exceeded for stream '" + labelText +
-                           "' while adding an entry with length '" +
-                           std::to_string(e.line.size()) + "' bytes");
+                           "' while adding an entry with length '" + std::to_string(e.line.size()) +
+                           "' bytes");
                 continue;
             }
             if (e.tsNs < oldest) {
                 reject(result, LogRejection::kTooOld, 1,
-                       "entry for stream '" + labelText + "' has timestamp too old: " +
-                           formatNs(e.tsNs) + ", oldest acceptable timestamp is: " +
-                           formatNs(oldest));
+                       "entry for stream '" + labelText +
+                           "' has timestamp too old: " + formatNs(e.tsNs) +
+                           ", oldest acceptable timestamp is: " + formatNs(oldest));
                 continue;
             }
             if (e.tsNs > newest) {
@@ -897,8 +905,7 @@ Status LogStore::rotateWal() {
     for (int index : *segments) {
         if (index >= *next)
             break;
-        if (Status s = m_env->removeFile(tsdb::wal::segmentPath(m_dir + "/wal", index));
-            !s.isOk())
+        if (Status s = m_env->removeFile(tsdb::wal::segmentPath(m_dir + "/wal", index)); !s.isOk())
             return s;
     }
     m_walBytes = 0;
@@ -954,11 +961,10 @@ Status LogStore::applyRetention(std::int64_t t) {
         if (!sp)
             continue;
         auto& chunks = sp->chunks;
-        chunks.erase(std::remove_if(chunks.begin(), chunks.end(),
-                                    [&](const ChunkRef& c) {
-                                        return gone.count(c.segment->index) > 0;
-                                    }),
-                     chunks.end());
+        chunks.erase(
+            std::remove_if(chunks.begin(), chunks.end(),
+                           [&](const ChunkRef& c) { return gone.count(c.segment->index) > 0; }),
+            chunks.end());
         if (chunks.empty() && sp->headCount == 0 && !sp->active && !sp->walDeclared) {
             auto& bucket = m_byHash[sp->hash];
             bucket.erase(std::remove(bucket.begin(), bucket.end(), sp.get()), bucket.end());
@@ -1336,11 +1342,10 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                 if (c.mint >= params.endNs || c.maxt < params.startNs)
                     continue;
                 snap.keepAlive.push_back(c.segment);
-                snap.sources.push_back(
-                    {c.mint, c.maxt,
-                     std::make_unique<ChunkSource>(c.segment->fd, c.segment->path, c.offset,
-                                                   c.length, params.startNs, params.endNs,
-                                                   backward)});
+                snap.sources.push_back({c.mint, c.maxt,
+                                        std::make_unique<ChunkSource>(
+                                            c.segment->fd, c.segment->path, c.offset, c.length,
+                                            params.startNs, params.endNs, backward)});
             }
             if (s->headCount > 0 && s->headMint < params.endNs && s->headMaxt >= params.startNs) {
                 std::vector<HeadEntry> idx;
@@ -1356,10 +1361,9 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                     buf.append(s->head, e.restOffset, e.restLen);
                 }
                 if (!s->headSorted)
-                    std::stable_sort(kept.begin(), kept.end(),
-                                     [](const HeadEntry& a, const HeadEntry& b) {
-                                         return a.ts < b.ts;
-                                     });
+                    std::stable_sort(
+                        kept.begin(), kept.end(),
+                        [](const HeadEntry& a, const HeadEntry& b) { return a.ts < b.ts; });
                 if (!kept.empty()) {
                     const std::int64_t mint = kept.front().ts;
                     const std::int64_t maxt = kept.back().ts;
@@ -1379,11 +1383,13 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
         auto& sources = snap.sources;
         // Sources in scan order; overlapping ones are merged by time.
         if (backward)
-            std::stable_sort(sources.begin(), sources.end(),
-                             [](const SourceSpec& a, const SourceSpec& b) { return a.maxt > b.maxt; });
+            std::stable_sort(
+                sources.begin(), sources.end(),
+                [](const SourceSpec& a, const SourceSpec& b) { return a.maxt > b.maxt; });
         else
-            std::stable_sort(sources.begin(), sources.end(),
-                             [](const SourceSpec& a, const SourceSpec& b) { return a.mint < b.mint; });
+            std::stable_sort(
+                sources.begin(), sources.end(),
+                [](const SourceSpec& a, const SourceSpec& b) { return a.mint < b.mint; });
         bool stopped = false;
         std::size_t i = 0;
         while (i < sources.size() && !stopped) {
@@ -1462,9 +1468,10 @@ Result<std::vector<std::string>> LogStore::labelNames(TimestampNs startNs,
     return out;
 }
 
-Result<std::vector<std::string>> LogStore::labelValues(
-    const std::string& name, const std::vector<model::Matcher>& matchers, TimestampNs startNs,
-    TimestampNs endNs) const {
+Result<std::vector<std::string>> LogStore::labelValues(const std::string& name,
+                                                       const std::vector<model::Matcher>& matchers,
+                                                       TimestampNs startNs,
+                                                       TimestampNs endNs) const {
     std::shared_lock lock(m_mutex);
     std::vector<std::string> out;
     for (Stream* s : matchStreams(matchers, startNs, endNs)) {
@@ -1478,8 +1485,7 @@ Result<std::vector<std::string>> LogStore::labelValues(
 }
 
 Result<std::vector<model::Labels>> LogStore::series(const std::vector<model::Matcher>& matchers,
-                                                    TimestampNs startNs,
-                                                    TimestampNs endNs) const {
+                                                    TimestampNs startNs, TimestampNs endNs) const {
     std::shared_lock lock(m_mutex);
     std::vector<model::Labels> out;
     for (Stream* s : matchStreams(matchers, startNs, endNs))

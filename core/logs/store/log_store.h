@@ -129,11 +129,11 @@ private:
     Status recover();
     Status loadSegment(int index);
     Stream* findStream(const model::Labels& labels) const;  // REQUIRES: m_mutex held
-    Stream* createStream(model::Labels labels);              // REQUIRES: m_mutex held (exclusive)
-    Status cutHead(Stream& stream);                          // REQUIRES: exclusive
-    Status openNewSegment();                                 // REQUIRES: exclusive
-    Status rotateWal();                                      // REQUIRES: exclusive
-    Status applyRetention(std::int64_t now);                 // REQUIRES: exclusive
+    Stream* createStream(model::Labels labels);             // REQUIRES: m_mutex held (exclusive)
+    Status cutHead(Stream& stream);                         // REQUIRES: exclusive
+    Status openNewSegment();                                // REQUIRES: exclusive
+    Status rotateWal();                                     // REQUIRES: exclusive
+    Status applyRetention(std::int64_t now);                // REQUIRES: exclusive
     void reject(PushResult& result, LogRejection reason, std::size_t count, std::string message);
     // Candidate streams for the matchers, in label order, with data that
     // may overlap [startNs, endNs). REQUIRES: m_mutex held.

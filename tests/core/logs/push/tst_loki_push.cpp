@@ -103,9 +103,7 @@ private slots:
         m_registry = std::make_unique<instrument::MetricRegistry>();
         openStore();
     }
-    void cleanup() {
-        m_store.reset();
-    }
+    void cleanup() { m_store.reset(); }
 
     void jsonPush_data() {
         QTest::addColumn<bool>("gzipped");
@@ -168,23 +166,29 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<std::string>("message");
         QTest::newRow("number timestamp")
-            << std::string("{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[1717000000000000000,"
-                           "\"l\"]]}]}")
+            << std::string(
+                   "{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[1717000000000000000,"
+                   "\"l\"]]}]}")
             << 400 << std::string("streams[0].values[0]: timestamp must be a string");
         QTest::newRow("syntax") << std::string("{\"streams\":[") << 400
                                 << std::string("invalid JSON push request at byte offset");
         QTest::newRow("no labels")
-            << std::string("{\"streams\":[{\"stream\":{},\"values\":[[\"1717000000000000000\",\"l\"]]}]}")
+            << std::string(
+                   "{\"streams\":[{\"stream\":{},\"values\":[[\"1717000000000000000\",\"l\"]]}]}")
             << 400 << std::string("error at least one label pair is required per stream");
         QTest::newRow("bad label name")
-            << std::string("{\"streams\":[{\"stream\":{\"a-b\":\"x\"},\"values\":[[\"1717000000000000000\","
-                           "\"l\"]]}]}")
+            << std::string(
+                   "{\"streams\":[{\"stream\":{\"a-b\":\"x\"},\"values\":[[\"1717000000000000000\","
+                   "\"l\"]]}]}")
             << 400 << std::string("invalid label name 'a-b'");
         QTest::newRow("too old")
-            << std::string("{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[\"1000\",\"l\"]]}]}")
+            << std::string(
+                   "{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[\"1000\",\"l\"]]}]}")
             << 400 << std::string("entry for stream '{app=\"x\"}' has timestamp too old");
         QTest::newRow("line too long")
-            << std::string("{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[\"1717000000000000000\",\"") +
+            << std::string(
+                   "{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[\"1717000000000000000\","
+                   "\"") +
                    std::string(300, 'x') + "\"]]}]}"
             << 400 << std::string("max entry size '100' bytes exceeded for stream '{app=\"x\"}'");
     }
@@ -259,13 +263,13 @@ private slots:
                                 << std::string("{a=\"1\", b=\"2\"}") << true;
         QTest::newRow("escapes") << std::string("{a=\"x\\\"y\"}") << std::string("{a=\"x\\\"y\"}")
                                  << true;
-        QTest::newRow("unterminated") << std::string("{a=\"x}") << std::string("unterminated")
-                                      << false;
-        QTest::newRow("missing eq") << std::string("{a \"x\"}")
-                                    << std::string("expected '=' after label name a at position 4")
-                                    << false;
-        QTest::newRow("duplicate") << std::string("{a=\"x\",a=\"y\"}")
-                                   << std::string("duplicate label name a") << false;
+        QTest::newRow("unterminated")
+            << std::string("{a=\"x}") << std::string("unterminated") << false;
+        QTest::newRow("missing eq")
+            << std::string("{a \"x\"}")
+            << std::string("expected '=' after label name a at position 4") << false;
+        QTest::newRow("duplicate")
+            << std::string("{a=\"x\",a=\"y\"}") << std::string("duplicate label name a") << false;
     }
     void labelSelectorParsing() {
         QFETCH(std::string, text);

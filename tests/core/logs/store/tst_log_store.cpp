@@ -56,8 +56,8 @@ LogStream makeStream(model::Labels labels, std::int64_t from, int n, const std::
 }
 
 std::vector<Collected> selectAll(const LogStore& store, std::vector<model::Matcher> matchers,
-                                 Direction dir = Direction::kForward,
-                                 std::int64_t start = 0, std::int64_t end = INT64_MAX) {
+                                 Direction dir = Direction::kForward, std::int64_t start = 0,
+                                 std::int64_t end = INT64_MAX) {
     Collector c;
     LogSelectParams p;
     p.matchers = std::move(matchers);
@@ -175,8 +175,8 @@ private slots:
         o.blockBytes = 50;
         auto store = openStore(o);
         QVERIFY(store);
-        std::vector<std::int64_t> order = {5, 1, 9, 3, 7, 2, 8, 0, 6, 4, 15, 11, 19, 13, 17,
-                                           12, 18, 10, 16, 14};
+        std::vector<std::int64_t> order = {5,  1,  9,  3,  7,  2,  8,  0,  6,  4,
+                                           15, 11, 19, 13, 17, 12, 18, 10, 16, 14};
         for (std::int64_t i : order) {
             LogStream s;
             s.labels = {{"job", "ooo"}};
@@ -209,8 +209,8 @@ private slots:
         auto& store = *r.value();
         LogStream s1 = makeStream({{"job", "a"}}, kBase + 100 * kSec, 2, "ok");
         s1.entries.push_back({kBase + 100 * kSec, "this line is too long", {}});
-        s1.entries.push_back({kBase - 10 * kSec, "old", {}});                  // too old
-        s1.entries.push_back({m_now + 3600 * kSec, "future", {}});             // too new
+        s1.entries.push_back({kBase - 10 * kSec, "old", {}});       // too old
+        s1.entries.push_back({m_now + 3600 * kSec, "future", {}});  // too new
         auto res = store.push({s1, makeStream({{"job", "b"}}, kBase + 100 * kSec, 1, "x"),
                                makeStream({{"job", "c"}}, kBase + 100 * kSec, 3, "x"),
                                makeStream({{"job", "toolongvalue"}}, kBase + 100 * kSec, 1, "x"),
@@ -218,9 +218,10 @@ private slots:
         QCOMPARE(res.accepted, std::size_t(3));
         QCOMPARE(res.rejected, std::size_t(8));
         QCOMPARE(res.firstRejection, LogRejection::kLineTooLong);
-        QVERIFY2(res.firstError.find("max entry size '10' bytes exceeded for stream '{job=\"a\"}'") !=
-                     std::string::npos,
-                 res.firstError.c_str());
+        QVERIFY2(
+            res.firstError.find("max entry size '10' bytes exceeded for stream '{job=\"a\"}'") !=
+                std::string::npos,
+            res.firstError.c_str());
         QCOMPARE(store.discarded(LogRejection::kLineTooLong), std::uint64_t(1));
         QCOMPARE(store.discarded(LogRejection::kTooOld), std::uint64_t(1));
         QCOMPARE(store.discarded(LogRejection::kTooFarInFuture), std::uint64_t(1));
@@ -280,8 +281,9 @@ private slots:
                 LogStream s = makeStream({{"job", "crash"}}, kBase + pushed * kSec, 10, "e");
                 for (int k = 0; k < 10; ++k)
                     s.entries[static_cast<std::size_t>(k)].line = "e" + std::to_string(pushed + k);
-                QCOMPARE(store->push({s, makeStream({{"job", "other"}, {"n", std::to_string(i % 3)}},
-                                                    kBase + pushed * kSec, 1, "o")})
+                QCOMPARE(store
+                             ->push({s, makeStream({{"job", "other"}, {"n", std::to_string(i % 3)}},
+                                                   kBase + pushed * kSec, 1, "o")})
                              .accepted,
                          std::size_t(11));
                 pushed += 10;
@@ -311,8 +313,9 @@ private slots:
             auto store = openStore(o, &env);
             QVERIFY(store);
             for (int i = 0; i < 100; ++i)
-                QCOMPARE(store->push({makeStream({{"job", "p"}}, kBase + i * 10 * kSec, 10,
-                                                 "power " + std::to_string(i) + " ")})
+                QCOMPARE(store
+                             ->push({makeStream({{"job", "p"}}, kBase + i * 10 * kSec, 10,
+                                                "power " + std::to_string(i) + " ")})
                              .accepted,
                          std::size_t(10));
             QVERIFY(env.dropUnsyncedData().isOk());
@@ -347,7 +350,7 @@ private slots:
     void retentionByTimeAndSize() {
         LogStoreOptions o = options();
         o.retentionNs = 5 * 1800 * kSec;  // 2.5h
-        o.segmentBytes = 1;  // every chunk in its own segment
+        o.segmentBytes = 1;               // every chunk in its own segment
         auto store = openStore(o);
         QVERIFY(store);
         for (int h = 0; h < 3; ++h) {
