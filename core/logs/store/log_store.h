@@ -127,7 +127,7 @@ private:
              instrument::MetricRegistry* registry);
 
     Status recover();
-    Status loadSegment(int index);
+    Status loadSegment(int index, bool newest);
     Stream* findStream(const model::Labels& labels) const;  // REQUIRES: m_mutex held
     Stream* createStream(model::Labels labels);             // REQUIRES: m_mutex held (exclusive)
     Status cutHead(Stream& stream);                         // REQUIRES: exclusive
