@@ -825,8 +825,11 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
 
     std::vector<std::string_view> views(records.begin(), records.end());
     Status logged = m_wal->log(views);
-    if (logged.isOk() && m_options.syncOnPush)
+    if (logged.isOk() &&
+        (m_options.syncOnPush || t - m_lastWalSync >= m_options.walSyncIntervalNs)) {
         logged = m_wal->sync();
+        m_lastWalSync = t;
+    }
     if (!logged.isOk()) {
         // Nothing of this push is acknowledged; the caller answers 5xx.
         for (const auto& p : pending)
@@ -1030,6 +1033,11 @@ Status LogStore::maintain() {
     }
     m_activeStreams = active;
     m_activeGauge.set(static_cast<double>(active));
+    if (m_wal) {
+        if (Status s = m_wal->sync(); !s.isOk() && first.isOk())
+            first = s;
+        m_lastWalSync = t;
+    }
     if (m_activeFile) {
         if (Status s = m_activeFile->sync(); !s.isOk() && first.isOk())
             first = s;

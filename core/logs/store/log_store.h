@@ -53,8 +53,16 @@ struct LogStoreOptions {
     std::uint64_t walRotateBytes = 64ULL << 20;
     std::uint64_t segmentBytes = 64ULL << 20;
     std::int64_t segmentSpanNs = 3600LL * 1000000000;
-    // push() syncs the WAL before it returns (acknowledged == durable).
-    bool syncOnPush = true;
+    // When push() returns, its entries were handed to the operating system
+    // (they survive a crash of the process, kill -9). With syncOnPush they
+    // were also fsynced (they survive a power loss); otherwise the WAL is
+    // fsynced by the first push at least walSyncIntervalNs after the last
+    // sync, and by maintain(), so a power loss loses at most about that
+    // much. One fsync per push costs as much as the push itself on slow
+    // disks, which is why it is not the default (Prometheus's WAL does not
+    // fsync per append either).
+    bool syncOnPush = false;
+    std::int64_t walSyncIntervalNs = 1000000000;
 
     // The wall clock, ns; tests replace it.
     std::function<std::int64_t()> nowNs;
@@ -158,6 +166,7 @@ private:
     std::unique_ptr<tsdb::wal::Wal> m_wal;
     std::uint32_t m_nextWalRef = 0;
     std::uint64_t m_walBytes = 0;  // logged since the last rotation
+    std::int64_t m_lastWalSync = 0;
     std::size_t m_activeStreams = 0;
     bool m_closed = false;
     std::string m_scratch;  // encoding buffer for cuts
