@@ -1467,6 +1467,10 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                         return src.status;
                 }
             }
+            // Done with these sources: free their buffers now, so a scan
+            // holds one chunk at a time, not every chunk of the stream.
+            for (std::size_t k = i; k < j; ++k)
+                sources[k].source.reset();
             i = j;
         }
         visitor.endStream();
