@@ -35,5 +35,9 @@ ls -l "$data"
 cat "$data" > /dev/null  # page cache, for grep and ingest alike
 /usr/bin/time -f "ingest: peak RSS %M KiB" "$bin" ingest "$data" "$store"
 du -sb "$store/chunks" "$store/wal" | sed 's/^/store: /'
+# For comparison: an fsync per 1 MiB push (syncOnPush), on the unique part.
+rm -rf "$store.sync"
+"$bin" ingest "$work/syslog-unique-$unique.log" "$store.sync" --sync-every-push | sed 's/^/fsync per push: /'
+rm -rf "$store.sync"
 /usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error
 /usr/bin/time -f "grep -c error: %e s wall, peak RSS %M KiB" grep -c error "$data"

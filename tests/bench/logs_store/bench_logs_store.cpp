@@ -1,5 +1,7 @@
-// bench_logs_store ingest FILE DIR   — loads FILE (one entry per line) into a
-//                                      log store in DIR, WAL on, one thread
+// bench_logs_store ingest FILE DIR [--sync-every-push]
+//                                    — loads FILE (one entry per line) into a
+//                                      log store in DIR, WAL on, one thread,
+//                                      1 MiB pushes (Promtail's batch size)
 // bench_logs_store scan DIR NEEDLE   — counts lines containing NEEDLE over
 //                                      every stream ({job="syslog"} |= NEEDLE)
 // Prints figures; the runner script (tests/bench/logs_store.sh) adds peak
@@ -42,7 +44,7 @@ std::string_view hostOf(std::string_view line) {
     return sp == std::string_view::npos ? rest : rest.substr(0, sp);
 }
 
-int ingest(const char* file, const char* dir) {
+int ingest(const char* file, const char* dir, bool syncEveryPush) {
     FILE* in = std::fopen(file, "rb");
     if (!in) {
         std::fprintf(stderr, "cannot open %s\n", file);
@@ -50,6 +52,7 @@ int ingest(const char* file, const char* dir) {
     }
     store::LogStoreOptions options;
     options.maxFutureNs = INT64_MAX / 4;
+    options.syncOnPush = syncEveryPush;
     auto opened = store::LogStore::open(Env::posix(), dir, options, nullptr);
     if (!opened) {
         std::fprintf(stderr, "%s\n", opened.status().message().c_str());
@@ -177,10 +180,12 @@ int scan(const char* dir, const char* needle) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 4 && std::strcmp(argv[1], "ingest") == 0)
-        return ingest(argv[2], argv[3]);
+    if ((argc == 4 || (argc == 5 && std::strcmp(argv[4], "--sync-every-push") == 0)) &&
+        std::strcmp(argv[1], "ingest") == 0)
+        return ingest(argv[2], argv[3], argc == 5);
     if (argc == 4 && std::strcmp(argv[1], "scan") == 0)
         return scan(argv[2], argv[3]);
-    std::fprintf(stderr, "usage: bench_logs_store ingest FILE DIR | scan DIR NEEDLE\n");
+    std::fprintf(stderr,
+                 "usage: bench_logs_store ingest FILE DIR [--sync-every-push] | scan DIR NEEDLE\n");
     return 2;
 }
