@@ -376,6 +376,29 @@ private slots:
         }
     }
 
+    // One push naming the same stream twice: both parts are stored, in
+    // order, and replayed exactly once after a crash.
+    void sameStreamTwiceInOnePush() {
+        LogStoreOptions o = options();
+        {
+            auto store = openStore(o);
+            QVERIFY(store);
+            auto r = store->push({makeStream({{"job", "dup"}}, kBase, 3, "first "),
+                                  makeStream({{"job", "dup"}}, kBase + 10 * kSec, 2, "second ")});
+            QCOMPARE(r.accepted, std::size_t(5));
+        }
+        auto store = openStore(o);
+        QVERIFY(store);
+        auto res = selectAll(*store, {eq("job", "dup")});
+        QCOMPARE(res.size(), std::size_t(1));
+        QCOMPARE(res[0].entries.size(), std::size_t(5));
+        QCOMPARE(res[0].entries[3].second, std::string("second 0"));
+        QVERIFY(store->close().isOk());
+        store.reset();
+        store = openStore(o);
+        QCOMPARE(selectAll(*store, {eq("job", "dup")})[0].entries.size(), std::size_t(5));
+    }
+
     // A power loss drops whatever was not synced: acknowledged entries stay.
     void powerLossKeepsAcknowledged() {
         FaultInjectionEnv env(Env::posix());
