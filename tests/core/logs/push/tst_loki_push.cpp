@@ -5,7 +5,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "core/instrument/metric_registry.h"
@@ -69,6 +71,36 @@ public:
         got.back().second.emplace_back(ts, std::string(line));
         return true;
     }
+};
+
+// A writer that holds every push until released: requests stay in flight.
+class BlockingWriter final : public LogWriter {
+public:
+    PushResult push(const std::vector<LogStream>& streams) override {
+        std::unique_lock lock(m_mutex);
+        ++m_waiting;
+        m_cv.notify_all();
+        m_cv.wait(lock, [this] { return m_open; });
+        PushResult r;
+        for (const auto& s : streams)
+            r.accepted += s.entries.size();
+        return r;
+    }
+    void waitForPush() {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_waiting > 0; });
+    }
+    void open() {
+        std::lock_guard lock(m_mutex);
+        m_open = true;
+        m_cv.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    int m_waiting = 0;
+    bool m_open = false;
 };
 
 }  // namespace
@@ -234,6 +266,34 @@ private slots:
         // The legacy path answers too.
         res = server.post(one("a"), "application/json", {}, "/api/prom/push");
         QCOMPARE(res->status, 204);
+    }
+
+    void inflightBoundAndDecodedLimit() {
+        BlockingWriter writer;
+        push::LokiPushReceiverOptions ro;
+        ro.maxInflightBytes = 150;
+        ro.maxDecodedBytes = 1000;
+        push::LokiPushReceiver receiver(writer, ro, *m_registry);
+        Server server(receiver);
+        const std::string body =
+            "{\"streams\":[{\"stream\":{\"app\":\"f\"},\"values\":[[\"1717000000000000000\","
+            "\"0123456789012345678901234567890123456789\"]]}]}";
+        int first = 0;
+        std::thread t([&] { first = server.post(body, "application/json")->status; });
+        writer.waitForPush();
+        // The first body is in flight: a second one would pass the bound.
+        auto res = server.post(body, "application/json");
+        QCOMPARE(res->status, 429);
+        QCOMPARE(res->get_header_value("Retry-After"), std::string("1"));
+        writer.open();
+        t.join();
+        QCOMPARE(first, 204);
+
+        // A small gzip body that expands past the decoded limit: 413.
+        httplib::Headers h{{"Content-Encoding", "gzip"}};
+        const std::string bomb = gzip(std::string(5000, ' '));
+        res = server.post(bomb, "application/json", h);
+        QCOMPARE(res->status, 413);
     }
 
     void rateLimit() {
