@@ -629,13 +629,22 @@ Status LogStore::cutHead(Stream& stream) {
     std::string record;
     putFixed32(record, static_cast<std::uint32_t>(body.size()));
     putFixed32(record, tsdb::crc32c(body));
-    if (Status s = m_activeFile->append(record); !s.isOk())
-        return s;
-    if (Status s = m_activeFile->append(body); !s.isOk())
-        return s;
+    Status written = m_activeFile->append(record);
+    if (written.isOk())
+        written = m_activeFile->append(body);
     // Readers pread the file: hand the bytes to the kernel now.
-    if (Status s = m_activeFile->flush(); !s.isOk())
-        return s;
+    if (written.isOk())
+        written = m_activeFile->flush();
+    if (!written.isOk()) {
+        // The segment may end in part (or all) of this record: cut it back
+        // (if that fails too, the next open truncates a partial record) and
+        // write the next cut to a new segment. The head keeps its entries,
+        // which the WAL still holds.
+        m_activeFile.reset();
+        (void)m_env->truncateFile(m_active->path, m_active->size);
+        m_active.reset();
+        return written;
+    }
     ChunkRef ref{m_active,       m_active->size, static_cast<std::uint32_t>(body.size()),
                  idx.front().ts, idx.back().ts,  idx.size()};
     m_active->size += kRecordHeader + body.size();

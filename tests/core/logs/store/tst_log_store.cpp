@@ -399,6 +399,42 @@ private slots:
         QCOMPARE(selectAll(*store, {eq("job", "dup")})[0].entries.size(), std::size_t(5));
     }
 
+    // A chunk write that runs out of disk: the push that triggered the cut
+    // still succeeds (its entries are in the WAL and the head), the segment
+    // is cut back, and later cuts go to a new segment; nothing is lost or
+    // doubled.
+    void diskFullDuringCut() {
+        FaultInjectionEnv env(Env::posix());
+        LogStoreOptions o = options();
+        o.chunkTargetBytes = 900;
+        auto store = openStore(o, &env);
+        QVERIFY(store);
+        LogStream big;
+        big.labels = {{"job", "full"}};
+        for (int i = 0; i < 20; ++i)
+            big.entries.push_back({kBase + i,
+                                   "entry " + std::to_string(i * 7919) + " " +
+                                       std::to_string(i * 104729) + " " +
+                                       std::string(static_cast<std::size_t>(20 + i), 'a' + i % 26),
+                                   {}});
+        // Room for the WAL record (~1.1 KB) but not for the chunk after it.
+        env.setNoSpaceAfter(1300);
+        auto r = store->push({big});
+        QCOMPARE(r.accepted, std::size_t(20));
+        env.resetFaults();
+        auto r2 = store->push({makeStream({{"job", "full"}}, kBase + 100, 30, "later ", 1)});
+        QCOMPARE(r2.accepted, std::size_t(30));
+        QVERIFY(store->close().isOk());
+        store.reset();
+        store = openStore(o, &env);
+        QVERIFY(store);
+        auto res = selectAll(*store, {eq("job", "full")});
+        QCOMPARE(res[0].entries.size(), std::size_t(50));
+        QCOMPARE(res[0].entries[19].first, kBase + 19);
+        QCOMPARE(res[0].entries[20].second, std::string("later 0"));
+        QVERIFY(store->stats().segments >= 2);
+    }
+
     // A power loss drops whatever was not synced: acknowledged entries stay.
     void powerLossKeepsAcknowledged() {
         FaultInjectionEnv env(Env::posix());
