@@ -1,4 +1,5 @@
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -80,6 +81,29 @@ private slots:
         QCOMPARE(c.lines.size(), std::size_t(5001));
         QCOMPARE(c.lines[4999], std::string("Jan  1 00:00:00 host app: line 4999"));
         QCOMPARE(c.lines[5000], std::string("last line without newline"));
+    }
+
+    // On a terminal (script(1) gives the command a pty), a progress bar.
+    void progressBarOnTerminal() {
+        if (QStandardPaths::findExecutable("script").isEmpty())
+            QSKIP("script(1) is not installed: no pseudo-terminal to test with");
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/t.log";
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("one\ntwo\n");
+        f.close();
+        QProcess p;
+        p.start(
+            "script",
+            {"-qec", vigilctl() + " logs import " + file + " " + dir.path() + "/d --label job=t",
+             "/dev/null"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(out.contains("\r[########################################] 100.0% 2 lines"),
+                 qPrintable(out));
+        QVERIFY2(out.contains("imported 2 of 2 lines"), qPrintable(out));
     }
 
     void usageErrors_data() {
