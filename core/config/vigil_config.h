@@ -55,7 +55,7 @@ struct VigilConfig {
         bool enabled = true;
         std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};  // 0: no time limit
         std::uint64_t maxSize = 10ULL << 30;                           // 0: no size limit
-        std::int64_t maxStreams = 10000;                               // active streams
+        std::int64_t maxStreams = 10000;  // active streams; 0: unlimited
         std::int64_t maxLabelValueLength = 2048;
         std::uint64_t maxLineLength = 256 * 1024;
         // Loki's ingestion_rate_mb for the push receiver; 0: unlimited.
