@@ -36,7 +36,8 @@ struct LogStoreOptions {
     // Segment files are deleted, oldest first, while their total exceeds
     // this. 0: no size limit.
     std::uint64_t maxBytes = 0;
-    // Active streams (a non-empty head, or written within streamIdleNs).
+    // Active streams (a non-empty head, or written within streamIdleNs);
+    // 0: unlimited.
     std::size_t maxStreams = 10000;
     std::size_t maxLabelValueLength = 2048;  // Loki's max_label_value_length
     std::size_t maxLineLength = 256 * 1024;  // Loki's max_line_size
