@@ -83,6 +83,25 @@ void readStorage(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Stor
     reader.finish();
 }
 
+void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& logs) {
+    YamlMapReader reader(node, errors, "logs");
+    reader.read("enabled", logs.enabled);
+    reader.readDuration("retention", logs.retention);
+    reader.readByteSize("max_size", logs.maxSize);
+    if (reader.read("max_streams", logs.maxStreams) && logs.maxStreams < 0)
+        errors.add(reader.child("max_streams").Mark(), "logs.max_streams: must not be negative");
+    if (reader.read("max_label_value_length", logs.maxLabelValueLength) &&
+        logs.maxLabelValueLength <= 0) {
+        errors.add(reader.child("max_label_value_length").Mark(),
+                   "logs.max_label_value_length: must be positive");
+    }
+    if (reader.readByteSize("max_line_length", logs.maxLineLength) && logs.maxLineLength == 0)
+        errors.add(reader.child("max_line_length").Mark(),
+                   "logs.max_line_length: must be positive");
+    reader.readByteSize("ingestion_rate", logs.ingestionRate);
+    reader.finish();
+}
+
 void readHostCollector(const YAML::Node& node, ConfigErrors& errors,
                        VigilConfig::HostCollector& host) {
     YamlMapReader reader(node, errors, "host_collector");
@@ -187,6 +206,7 @@ Result<LoadedConfig> parseVigilConfig(
     YamlMapReader top(root, errors, "");
     readServer(top.child("server"), errors, loaded.config.server);
     readStorage(top.child("storage"), errors, loaded.config.storage);
+    readLogs(top.child("logs"), errors, loaded.config.logs);
     readHostCollector(top.child("host_collector"), errors, loaded.config.hostCollector);
     readRemoteWriteReceiver(top.child("remote_write_receiver"), errors,
                             loaded.config.remoteWriteReceiver);

@@ -49,6 +49,18 @@ struct VigilConfig {
         std::map<std::string, std::string> basicAuthUsers;  // user → bcrypt hash; empty: open
     } remoteWriteReceiver;
 
+    // The log store (in <data dir>/logs) and the Loki push receiver
+    // (POST /loki/api/v1/push on the listener).
+    struct Logs {
+        bool enabled = true;
+        std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};  // 0: no time limit
+        std::uint64_t maxSize = 10ULL << 30;                           // 0: no size limit
+        std::int64_t maxStreams = 10000;  // active streams; 0: unlimited
+        std::int64_t maxLabelValueLength = 2048;
+        std::uint64_t maxLineLength = 256 * 1024;
+        // Loki's ingestion_rate_mb for the push receiver; 0: unlimited.
+        std::uint64_t ingestionRate = 0;  // bytes per second
+    } logs;
     // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
     // inline, and/or `prometheus_config: path` to an existing prometheus.yml
     // whose scrape_configs are used unchanged.

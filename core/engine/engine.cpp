@@ -8,6 +8,8 @@
 #include "core/http/http_service.h"
 #include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
+#include "core/logs/push/loki_push_receiver.h"
+#include "core/logs/store/logs_service.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
 #include "core/rules/rules_api.h"
@@ -58,6 +60,20 @@ Engine::Engine(EngineOptions options, QObject* parent)
     m_tsdb = tsdb.get();
     addService(std::move(tsdb));
 
+    if (config.logs.enabled) {
+        logs::store::LogsSettings settings;
+        settings.retentionMs = config.logs.retention.count();
+        settings.maxBytes = config.logs.maxSize;
+        settings.maxStreams = config.logs.maxStreams;
+        settings.maxLabelValueLength = config.logs.maxLabelValueLength;
+        settings.maxLineLength = config.logs.maxLineLength;
+        auto logsService = std::make_unique<logs::store::LogsService>(
+            logs::store::logsDirForDataDir(m_options.dataDir.toStdString()),
+            logs::store::logStoreOptions(settings), m_metrics);
+        m_logs = logsService.get();
+        addService(std::move(logsService));
+    }
+
     m_queryEngine = std::make_unique<promql::Engine>();
     auto rules = std::make_unique<rules::RulesService>(
         rulesOptions(m_options, m_tsdb, m_queryEngine.get(), &m_metrics));
@@ -82,6 +98,14 @@ Engine::Engine(EngineOptions options, QObject* parent)
         m_remoteWrite =
             std::make_unique<receive::RemoteWriteReceiver>(*m_tsdb, receiver, m_metrics);
         http->addRoutes([this](httplib::Server& server) { m_remoteWrite->install(server); });
+    }
+    if (m_logs) {
+        logs::push::LokiPushReceiverOptions push;
+        push.maxRequestBytes = config.server.maxRequestBytes;
+        push.rateBytesPerSecond = config.logs.ingestionRate;
+        push.rateBurstBytes = config.logs.ingestionRate * 3 / 2;  // Loki's 4 MB/s, 6 MB burst
+        m_lokiPush = std::make_unique<logs::push::LokiPushReceiver>(*m_logs, push, m_metrics);
+        http->addRoutes([this](httplib::Server& server) { m_lokiPush->install(server); });
     }
     m_http = http.get();
     addService(std::move(http));

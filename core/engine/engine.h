@@ -14,6 +14,12 @@
 namespace vigil::http {
 class HttpService;
 }
+namespace vigil::logs::push {
+class LokiPushReceiver;
+}
+namespace vigil::logs::store {
+class LogsService;
+}
 namespace vigil::model {
 class Storage;
 }
@@ -83,6 +89,10 @@ public:
     model::Storage& storage();
     // The PromQL engine (worker pool) that answers the API and the UI.
     promql::Engine& queryEngine() { return *m_queryEngine; }
+    // The log store, as the LogReader and LogWriter of every log source and
+    // query (it refuses with an error while the engine is stopped). Null
+    // when `logs.enabled` is false.
+    logs::store::LogsService* logStore() { return m_logs; }
     // Null when no scrape_configs are configured.
     scrape::ScrapeService* scrapeService() { return m_scrape; }
     // The scrape targets (health, last scrape, duration, error, labels before
@@ -113,6 +123,8 @@ private:
     tsdb::TsdbService* m_tsdb = nullptr;               // owned by m_services
     scrape::ScrapeService* m_scrape = nullptr;         // owned by m_services
     rules::RulesService* m_rules = nullptr;            // owned by m_services
+    logs::store::LogsService* m_logs = nullptr;        // owned by m_services
+    std::unique_ptr<logs::push::LokiPushReceiver> m_lokiPush;
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
 

@@ -229,11 +229,12 @@ private slots:
         engine.stop();
         QCOMPARE(journal, QStringList({"start a", "start b", "stop b", "stop a"}));
         const auto statuses = engine.serviceStatuses();
-        // Built-in services first, in start order: storage, listener, collector, rules.
+        // Built-in services first, in start order: storage, log store, listener,
+        // collector, rules.
         QStringList names;
         for (const auto& status : statuses)
             names << status.name;
-        QCOMPARE(names, QStringList({"tsdb", "http", "host-collector", "rules", "a", "b"}));
+        QCOMPARE(names, QStringList({"tsdb", "logs", "http", "host-collector", "rules", "a", "b"}));
     }
 
     void failedStartRollsBack() {

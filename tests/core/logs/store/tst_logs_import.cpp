@@ -1,0 +1,143 @@
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/logs/store/log_store.h"
+
+using namespace vigil;
+
+namespace {
+
+QString vigilctl() {
+    return qEnvironmentVariable("VIGIL_BIN_DIR") + "/vigilctl";
+}
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run run(const QStringList& args) {
+    QProcess p;
+    p.start(vigilctl(), args);
+    p.waitForFinished(60000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+class Collector final : public logs::StreamVisitor {
+public:
+    std::vector<model::Labels> streams;
+    std::vector<std::string> lines;
+    bool beginStream(const model::Labels& l) override {
+        streams.push_back(l);
+        return true;
+    }
+    bool entry(logs::TimestampNs, std::string_view line) override {
+        lines.emplace_back(line);
+        return true;
+    }
+};
+
+}  // namespace
+
+class TestLogsImport : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        if (!QFile::exists(vigilctl()))
+            QSKIP("vigilctl is not built (VIGIL_BIN_DIR)");
+    }
+
+    void importsLinesInOrder() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/old.log";
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 5000; ++i)
+                f.write(QByteArray("Jan  1 00:00:00 host app: line ") + QByteArray::number(i) +
+                        "\r\n");
+            f.write("last line without newline");
+        }
+        const QString data = dir.path() + "/data";
+        Run r = run({"logs", "import", file, data, "--label", "job=old", "--label", "env=test"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("imported 5001 of 5001 lines"), qPrintable(r.out));
+        QVERIFY2(!r.out.contains('\r'), "no progress bar when stdout is not a terminal");
+
+        auto store = logs::store::LogStore::open(
+            Env::posix(), logs::store::logsDirForDataDir(data.toStdString()), {}, nullptr);
+        QVERIFY(store.isOk());
+        Collector c;
+        logs::LogSelectParams p;
+        p.matchers = {model::Matcher::make(model::MatchType::kEqual, "job", "old").value()};
+        p.endNs = INT64_MAX;
+        QVERIFY(store.value()->select(p, c).isOk());
+        QCOMPARE(c.streams.size(), std::size_t(1));
+        QCOMPARE(c.streams[0].get("env"), std::string_view("test"));
+        QCOMPARE(c.streams[0].get("filename"), std::string_view(file.toStdString()));
+        QCOMPARE(c.lines.size(), std::size_t(5001));
+        QCOMPARE(c.lines[4999], std::string("Jan  1 00:00:00 host app: line 4999"));
+        QCOMPARE(c.lines[5000], std::string("last line without newline"));
+    }
+
+    // On a terminal (script(1) gives the command a pty), a progress bar.
+    void progressBarOnTerminal() {
+        if (QStandardPaths::findExecutable("script").isEmpty())
+            QSKIP("script(1) is not installed: no pseudo-terminal to test with");
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/t.log";
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("one\ntwo\n");
+        f.close();
+        QProcess p;
+        p.start(
+            "script",
+            {"-qec", vigilctl() + " logs import " + file + " " + dir.path() + "/d --label job=t",
+             "/dev/null"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(out.contains("\r[########################################] 100.0% 2 lines"),
+                 qPrintable(out));
+        QVERIFY2(out.contains("imported 2 of 2 lines"), qPrintable(out));
+    }
+
+    void usageErrors_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("preset") << QStringList{"--preset", "syslog"}
+                                << QString("--preset is not available yet");
+        QTest::newRow("pipeline") << QStringList{"--pipeline", "p.yml"}
+                                  << QString("--pipeline is not available yet");
+        QTest::newRow("bad label")
+            << QStringList{"--label", "1x=y"} << QString("invalid label name \"1x\"");
+        QTest::newRow("no value") << QStringList{"--label", "job"}
+                                  << QString("expected NAME=VALUE");
+    }
+    void usageErrors() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        QFile f(dir.path() + "/x.log");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x\n");
+        f.close();
+        Run r = run(QStringList{"logs", "import", f.fileName(), dir.path() + "/d"} + args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void missingFile() {
+        QTemporaryDir dir;
+        Run r = run({"logs", "import", dir.path() + "/nope.log", dir.path() + "/d"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("cannot open " + dir.path() + "/nope.log"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLogsImport)
+#include "tst_logs_import.moc"
