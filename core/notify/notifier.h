@@ -39,9 +39,9 @@ struct NotificationContext {
     std::size_t integrationIndex = 0;  // position within the receiver's integrations
     std::string integrationType;       // "webhook", "slack", "email", "pagerduty", ...
     // The post-mute batch in Alertmanager's order (job, instance, labels).
-    // Contains the resolved alerts too, even for integrations with
-    // send_resolved: false (Alertmanager does the same; the payload
-    // templates decide what to show).
+    // With send_resolved the resolved alerts are included; without it only
+    // the firing ones (Alertmanager's RetryStage), and an all-resolved batch
+    // is never handed to the notifier at all.
     std::vector<NotificationAlert> alerts;
     std::size_t numFiring = 0;
     std::size_t numResolved = 0;
