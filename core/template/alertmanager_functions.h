@@ -58,11 +58,13 @@ struct AmData {
 Value toValue(const AmData& data);
 Value toValue(const AmAlert& alert);
 
-// Alertmanager 0.25's template/default.tmpl (Apache-2.0, The Prometheus
-// Authors), compiled into the binary.
+// Alertmanager 0.25's template/default.tmpl and template/email.tmpl
+// (Apache-2.0, The Prometheus Authors; email.tmpl's HTML is MIT, Mailgun),
+// compiled into the binary from resources/alertmanager/.
 std::string_view alertmanagerDefaultTemplate();
+std::string_view alertmanagerEmailTemplate();
 
-// A template set as Alertmanager builds it: default.tmpl, then each
+// A template set as Alertmanager builds it: default.tmpl and email.tmpl, then each
 // (name, text) in `files` in order (their defines replace the defaults), all
 // parsed with missingkey=zero and alertmanagerFunctions(). `htmlEscape`
 // selects the html/template approximation (for email HTML bodies).

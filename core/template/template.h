@@ -16,7 +16,8 @@
 // (strings with Go escapes, raw strings, chars, ints, floats, true/false/nil),
 // if/else if/else, range (with $i, $e :=, else, break, continue), with/else,
 // define/template/block, and the builtins and, or, not, eq, ne, lt, le, gt,
-// ge, len, index, slice, print, printf, println, html, js, urlquery, call.
+// ge, len, index, slice, print, printf, println, html, js, urlquery.
+// Not supported: `call` (Values hold no functions).
 // Not supported: html/template's contextual escaping (Alertmanager uses
 // html/template only for email.*.html, whose data it already escapes with the
 // `safeHtml` / auto-escaping of values -- see alertmanager_functions.h).
@@ -110,7 +111,7 @@ private:
 };
 
 // The builtin functions (and, or, not, len, index, slice, print, printf,
-// println, html, js, urlquery, eq, ne, lt, le, gt, ge, call). `and`/`or` are
+// println, html, js, urlquery, eq, ne, lt, le, gt, ge). `and`/`or` are
 // short-circuit and are handled by the executor; they appear here so that
 // parse() knows their names.
 const FuncMap& builtinFunctions();

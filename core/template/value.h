@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -31,10 +32,24 @@ namespace vigil::gotmpl {
 class Value;
 
 // A Go method. `self` is the receiver value; `args` are the arguments written
-// in the template after the method name (`.Remove "a" "b"` -> {"a","b"}).
-// Return an error Status to stop execution; its message is reported as Go
-// does ("error calling Remove: <message>").
-using Method = std::function<Result<Value>(const Value& self, std::span<const Value> args)>;
+// in the template after the method name (`.Remove "a" "b"` -> {"a","b"}),
+// plus the piped value last. The engine checks the count against
+// [minArgs, maxArgs] (maxArgs -1 = any) and reports Go's "wrong number of
+// args for NAME: want N got M". Return an error Status to stop execution; its
+// message is reported as Go does ("error calling Remove: <message>").
+// Assigning a bare callable accepts any number of arguments.
+struct Method {
+    using Fn = std::function<Result<Value>(const Value& self, std::span<const Value> args)>;
+    Fn fn;
+    int minArgs = 0;
+    int maxArgs = -1;
+
+    Method() = default;
+    template <typename F, typename = std::enable_if_t<
+                              std::is_invocable_v<F&, const Value&, std::span<const Value>>>>
+    Method(F f, int min = 0, int max = -1)  // NOLINT(google-explicit-constructor)
+        : fn(std::move(f)), minArgs(min), maxArgs(max) {}
+};
 
 struct MethodTable {
     std::string typeName;  // used in error messages ("template.KV")
@@ -47,7 +62,8 @@ using Map = std::map<std::string, Value, std::less<>>;
 // time.Time: instant plus the zone it is shown in (Go prints
 // "2006-01-02 15:04:05.999999999 -0700 MST").
 struct TimeValue {
-    std::int64_t unixNanos = 0;
+    std::int64_t unixSeconds = 0;    // Go's zero time is -62135596800
+    std::int32_t nanos = 0;          // [0, 1e9)
     std::int32_t offsetSeconds = 0;  // east of UTC
     std::string zone = "UTC";        // abbreviation printed by %v / MST
 };
@@ -63,11 +79,15 @@ struct DurationValue {
 // ("can't evaluate field X in type T"), as in Go.
 struct StructData {
     std::string typeName;  // "template.Alert"; used in error messages
-    Map fields;
+    // In declaration order (Go prints a struct's fields in that order).
+    std::vector<std::pair<std::string, Value>> fields;
     // Optional: consulted when `fields` has no entry. Return nullopt for "no
     // such field".
     std::function<std::optional<Value>(std::string_view name)> resolve;
     std::shared_ptr<const MethodTable> methods;
+
+    // The field called `name` in `fields`, or null.
+    const Value* field(std::string_view name) const;
 };
 
 class Value {
