@@ -57,13 +57,11 @@ private:
 
 Result<std::shared_ptr<const GoTemplates>> GoTemplates::load(
     const std::vector<std::pair<std::string, std::string>>& userFiles) {
-    std::vector<std::pair<std::string, std::string>> files;
-    files.emplace_back("email.tmpl", std::string(alertmanagerEmailTemplate()));
-    files.insert(files.end(), userFiles.begin(), userFiles.end());
-    auto text = gotmpl::loadAlertmanagerTemplates(files, false);
+    // default.tmpl and email.tmpl come first (loadAlertmanagerTemplates).
+    auto text = gotmpl::loadAlertmanagerTemplates(userFiles, false);
     if (!text.isOk())
         return text.status();
-    auto html = gotmpl::loadAlertmanagerTemplates(files, true);
+    auto html = gotmpl::loadAlertmanagerTemplates(userFiles, true);
     if (!html.isOk())
         return html.status();
     return std::make_shared<const GoTemplates>(std::move(text.value()), std::move(html.value()));

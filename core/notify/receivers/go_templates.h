@@ -12,9 +12,6 @@
 
 namespace vigil::notify::receivers {
 
-// Alertmanager's email.tmpl (email.default.subject, email.default.html).
-std::string_view alertmanagerEmailTemplate();
-
 // The renderer Alertmanager has: default.tmpl and email.tmpl, then the
 // user's template files (alertmanager.yml `templates:`, already read:
 // (file name, text) in glob order), executed by the Go template engine

@@ -103,12 +103,9 @@ std::string canonicalMimeHeaderKey(const std::string& key) {
     return out;
 }
 
-HttpClientOptions parseHttpClientOptions(const YAML::Node& node, const std::string& path,
-                                         ConfigErrors& errors) {
+HttpClientOptions readHttpClientOptions(YamlMapReader& r) {
     HttpClientOptions http;
-    if (!node || node.IsNull())
-        return http;
-    YamlMapReader r(node, errors, path);
+    ConfigErrors& errors = r.errors();
     if (YAML::Node basic = r.child("basic_auth"); basic && !basic.IsNull()) {
         YamlMapReader b(basic, errors, r.childPath("basic_auth"));
         b.read("username", http.basicAuthUser);
@@ -132,8 +129,10 @@ HttpClientOptions parseHttpClientOptions(const YAML::Node& node, const std::stri
         http.authorizationType = "Bearer";
         http.authorizationCredentials = bearer;
     }
-    if (!http.basicAuthUser.empty() && !http.authorizationCredentials.empty())
-        errors.add(node.Mark(), path + ": at most one of basic_auth and authorization may be set");
+    if (!http.basicAuthUser.empty() && !http.authorizationCredentials.empty()) {
+        errors.add(r.keyMark("basic_auth"),
+                   r.path() + ": at most one of basic_auth and authorization may be set");
+    }
     TlsOptions tls;
     readTls(r.child("tls_config"), r.childPath("tls_config"), errors, tls);
     http.caFile = tls.caFile;
@@ -145,6 +144,15 @@ HttpClientOptions parseHttpClientOptions(const YAML::Node& node, const std::stri
     r.read("follow_redirects", http.followRedirects);
     r.warnUnsupported(
         {"enable_http2", "oauth2", "no_proxy", "proxy_from_environment", "proxy_connect_header"});
+    return http;
+}
+
+HttpClientOptions parseHttpClientOptions(const YAML::Node& node, const std::string& path,
+                                         ConfigErrors& errors) {
+    if (!node || node.IsNull())
+        return {};
+    YamlMapReader r(node, errors, path);
+    HttpClientOptions http = readHttpClientOptions(r);
     r.finish();
     return http;
 }

@@ -13,7 +13,8 @@
 
 namespace vigil::config {
 class ConfigErrors;
-}
+class YamlMapReader;
+}  // namespace vigil::config
 
 namespace vigil::notify::receivers {
 
@@ -127,6 +128,11 @@ DiscordConfig parseDiscordConfig(const IntegrationConfig& integration,
 // An http_config mapping (or the global one when `node` is absent).
 HttpClientOptions parseHttpClientOptions(const YAML::Node& node, const std::string& path,
                                          config::ConfigErrors& errors);
+
+// The HTTP client fields (basic_auth, authorization, bearer_token, tls_config,
+// proxy_url, follow_redirects) of a mapping that has others too (Prometheus's
+// alertmanager_config); the caller reads the rest and calls finish().
+HttpClientOptions readHttpClientOptions(config::YamlMapReader& reader);
 
 // textproto.CanonicalMIMEHeaderKey: "message-id" -> "Message-Id".
 std::string canonicalMimeHeaderKey(const std::string& key);
