@@ -1,5 +1,10 @@
 #include "core/notify/receivers/go_templates.h"
 
+#include <glob.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "core/template/alertmanager_functions.h"
 
 namespace vigil::notify::receivers {
@@ -65,6 +70,37 @@ Result<std::shared_ptr<const GoTemplates>> GoTemplates::load(
     if (!html.isOk())
         return html.status();
     return std::make_shared<const GoTemplates>(std::move(text.value()), std::move(html.value()));
+}
+
+Result<std::shared_ptr<const GoTemplates>> GoTemplates::loadGlobs(
+    const std::vector<std::string>& patterns, const std::string& configDir) {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const std::string& pattern : patterns) {
+        const std::string full = pattern.empty() || pattern.front() == '/' || configDir.empty()
+                                     ? pattern
+                                     : configDir + "/" + pattern;
+        glob_t matches{};
+        const int rc = ::glob(full.c_str(), 0, nullptr, &matches);
+        if (rc != 0 && rc != GLOB_NOMATCH) {
+            globfree(&matches);
+            return Status::error("templates: cannot expand \"" + pattern + "\"");
+        }
+        for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+            const std::string path = matches.gl_pathv[i];
+            std::ifstream in(path, std::ios::binary);
+            if (!in) {
+                globfree(&matches);
+                return Status::error("templates: cannot read \"" + path + "\"");
+            }
+            std::ostringstream text;
+            text << in.rdbuf();
+            const auto slash = path.rfind('/');
+            files.emplace_back(slash == std::string::npos ? path : path.substr(slash + 1),
+                               text.str());
+        }
+        globfree(&matches);
+    }
+    return load(files);
 }
 
 std::unique_ptr<TemplateScope> GoTemplates::scope(const NotificationData& data) const {

@@ -23,6 +23,13 @@ public:
     static Result<std::shared_ptr<const GoTemplates>> load(
         const std::vector<std::pair<std::string, std::string>>& userFiles = {});
 
+    // alertmanager.yml's `templates:` globs: each pattern relative to
+    // `configDir` unless absolute; files in sorted order per pattern (Go's
+    // filepath.Glob). A pattern matching nothing is not an error (as in
+    // Alertmanager); an unreadable file or a template that does not parse is.
+    static Result<std::shared_ptr<const GoTemplates>> loadGlobs(
+        const std::vector<std::string>& patterns, const std::string& configDir);
+
     std::unique_ptr<TemplateScope> scope(const NotificationData& data) const override;
 
     GoTemplates(gotmpl::Template text, gotmpl::Template html)
