@@ -3,7 +3,8 @@
 on 127.0.0.1, writing each message it accepts to OUTDIR/<n>.eml, preceded by
 X-Envelope-From / X-Envelope-To / X-Auth-Login lines.
 
-usage: smtp_sink.py PORT OUTDIR [--starttls CERT KEY] [--auth USER PASSWORD]
+usage: smtp_sink.py PORT OUTDIR [--starttls CERT KEY | --implicit-tls CERT KEY]
+                    [--auth USER PASSWORD]
 Prints READY when listening; runs until killed or stdin closes."""
 
 import os
@@ -48,6 +49,11 @@ def main():
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args[i + 1], args[i + 2])
         kwargs.update(tls_context=ctx, require_starttls=True)
+    if "--implicit-tls" in args:
+        i = args.index("--implicit-tls")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args[i + 1], args[i + 2])
+        kwargs.update(ssl_context=ctx)
     if "--auth" in args:
         i = args.index("--auth")
         user, password = args[i + 1].encode(), args[i + 2].encode()

@@ -172,7 +172,7 @@ QStringList compareEmails(const ParsedEmail& got, const ParsedEmail& want) {
 // Runs shared/.. smtp_sink.py (aiosmtpd) on a free port.
 class SmtpSink {
 public:
-    QString start(const QStringList& extra = {}) {
+    QString start(const QStringList& extra = {}, int port = 0) {
         if (!QFile::exists("/usr/bin/python3"))
             return "python3 is not installed";
         QProcess probe;
@@ -180,7 +180,7 @@ public:
         probe.waitForFinished();
         if (probe.exitCode() != 0)
             return "python3-aiosmtpd is not installed";
-        m_port = vigil::test::freeLoopbackPort();
+        m_port = port ? port : vigil::test::freeLoopbackPort();
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start("/usr/bin/python3",
                         QStringList{QString(VIGIL_TEST_DATA_DIR) + "/smtp_sink.py",
@@ -557,6 +557,47 @@ private slots:
         const auto attempts = history->recent();
         QCOMPARE(attempts.size(), std::size_t(1));
         QCOMPARE(attempts[0].status, std::int64_t(250));
+    }
+
+    // Port 465 means SMTP over TLS from the first byte (Alertmanager's rule).
+    void emailImplicitTls() {
+        requireCaptures();
+        QTemporaryDir certDir;
+        QProcess openssl;
+        openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                  certDir.filePath("key.pem"), "-out", certDir.filePath("cert.pem"),
+                                  "-days", "1", "-subj", "/CN=127.0.0.1"});
+        if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+            QSKIP("openssl cannot make a test certificate");
+        {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 465))
+                QSKIP("cannot listen on 127.0.0.1:465 (needs privileges or the port is taken)");
+        }
+        SmtpSink smtp;
+        const QString error = smtp.start({"--implicit-tls", certDir.filePath("cert.pem"),
+                                          certDir.filePath("key.pem"), "--auth", "vigil", "s3cret"},
+                                         465);
+        if (error.contains("not installed"))
+            QSKIP(qPrintable(error));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QByteArray yaml = vigil::test::capturedConfig(1, 465);
+        yaml.replace("smtp_require_tls: false",
+                     "smtp_require_tls: true\n  smtp_auth_username: vigil\n"
+                     "  smtp_auth_password: s3cret");
+        yaml.replace(
+            "- to: 'ops@vigil.example'\n",
+            "- to: 'ops@vigil.example'\n        tls_config: {insecure_skip_verify: true}\n");
+        auto registry = registryFor(yaml, environment());
+        QVERIFY2(registry.isOk(), registry.status().message().c_str());
+        const Integration* integration = findIntegration(*registry, "team-ops", "email");
+        const NotifyResult result = integration->notifier->notify(
+            contextFromCapture("02_webhook_firing.json", "email", integration->index));
+        QVERIFY2(result.ok(), result.message.c_str());
+        const ParsedEmail got = parseEmail(smtp.message(1));
+        QCOMPARE(got.headers.value("X-Auth-Login"), QString("vigil"));
+        QCOMPARE(got.headers.value("Subject"),
+                 QString("[FIRING:2] DiskFull prod-eu (node /data warning)"));
     }
 
     void emailWrongPasswordRetries() {
