@@ -41,6 +41,8 @@ struct AmAlert {
 
 // Alertmanager's template.Data, the dot of every notification template.
 struct AmData {
+    // Alertmanager passes the receiver name through regexp.QuoteMeta
+    // ("team.ops" -> "team\\.ops"); the caller does the same to match it.
     std::string receiver;
     std::string status;  // "firing" if any alert fires, else "resolved"
     std::vector<AmAlert> alerts;

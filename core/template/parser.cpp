@@ -51,8 +51,9 @@ enum class Tok {
 struct Token {
     Tok type;
     std::size_t pos;
-    std::string val;
+    std::string_view val;  // into the template text
     int line;
+    std::string error;  // kError only
 };
 
 bool isSpace(char c) {
@@ -72,12 +73,12 @@ std::string tokenString(const Token& t) {
         case Tok::kEOF:
             return "EOF";
         case Tok::kError:
-            return t.val;
+            return t.error;
         default:
             break;
     }
     if (isKeyword(t.type))
-        return "<" + t.val + ">";
+        return "<" + std::string(t.val) + ">";
     if (t.val.size() > 10) {
         // Go's %.10q: the first 10 runes, quoted, then "...".
         std::size_t i = 0, runes = 0;
@@ -97,6 +98,7 @@ public:
     explicit Lexer(std::string_view input) : m_input(input) {}
 
     std::vector<Token> run() {
+        m_tokens.reserve(m_input.size() / 4 + 8);
         while (true) {
             if (!lexText())
                 break;
@@ -111,8 +113,7 @@ private:
     static constexpr std::string_view kRight = "}}";
 
     void addToken(Tok type, std::size_t start, std::size_t end) {
-        m_tokens.push_back(
-            {type, start, std::string(m_input.substr(start, end - start)), lineAt(start)});
+        m_tokens.push_back({type, start, m_input.substr(start, end - start), lineAt(start), {}});
     }
     int lineAt(std::size_t pos) {
         while (m_lineScan < pos && m_lineScan < m_input.size()) {
@@ -123,7 +124,7 @@ private:
         return m_line;
     }
     void error(std::size_t pos, std::string message) {
-        m_tokens.push_back({Tok::kError, pos, std::move(message), lineAt(pos)});
+        m_tokens.push_back({Tok::kError, pos, {}, lineAt(pos), std::move(message)});
     }
 
     // Returns false at EOF.
@@ -133,7 +134,7 @@ private:
         if (x == std::string_view::npos) {
             if (m_pos < m_input.size())
                 addToken(Tok::kText, start, m_input.size());
-            m_tokens.push_back({Tok::kEOF, m_input.size(), "", lineAt(m_input.size())});
+            m_tokens.push_back({Tok::kEOF, m_input.size(), {}, lineAt(m_input.size()), {}});
             return false;
         }
         std::size_t textEnd = x;
@@ -637,7 +638,7 @@ private:
         m_farthest = std::max(m_farthest, m_index);
         if (t.type == Tok::kError) {
             ++m_index;
-            errorf(t.val);
+            errorf(t.error);
         }
         if (m_index + 1 < m_tokens.size())
             ++m_index;
@@ -672,7 +673,7 @@ private:
     }
     [[noreturn]] void unexpected(const Token& t, const std::string& context) {
         if (t.type == Tok::kError) {
-            errorf(t.val);
+            errorf(t.error);
         }
         errorf("unexpected " + tokenString(t) + " in " + context);
     }
@@ -712,7 +713,7 @@ private:
 
     std::string unquoteToken(const Token& t) {
         if (t.type == Tok::kRawString)
-            return t.val.substr(1, t.val.size() - 2);
+            return std::string(t.val.substr(1, t.val.size() - 2));
         std::string out;
         if (!unquote(t.val, out))
             errorf("invalid syntax");
@@ -887,13 +888,13 @@ private:
             const Token& after = nextNonSpace();
             if (after.type == Tok::kDeclare || after.type == Tok::kAssign) {
                 pipe->isAssign = after.type == Tok::kAssign;
-                pipe->decl.push_back(v.val);
-                m_vars.push_back(v.val);
+                pipe->decl.emplace_back(v.val);
+                m_vars.emplace_back(v.val);
                 break;
             }
             if (after.type == Tok::kComma) {
-                pipe->decl.push_back(v.val);
-                m_vars.push_back(v.val);
+                pipe->decl.emplace_back(v.val);
+                m_vars.emplace_back(v.val);
                 if (context == "range" && pipe->decl.size() < 2) {
                     Tok p = peekNonSpace().type;
                     if (p == Tok::kVariable || p == Tok::kRightDelim || p == Tok::kRightParen)
@@ -969,7 +970,7 @@ private:
             std::vector<std::string> fields;
             std::size_t pos = peek().pos;
             while (peek().type == Tok::kField)
-                fields.push_back(next().val.substr(1));
+                fields.emplace_back(next().val.substr(1));
             switch (node->type) {
                 case Node::Type::kField:
                 case Node::Type::kVariable:
@@ -1015,7 +1016,7 @@ private:
             case Tok::kNil:
                 return newNode(Node::Type::kNil, t.pos);
             case Tok::kVariable: {
-                std::string name = t.val;
+                std::string name(t.val);
                 useVar(name);
                 auto n = newNode(Node::Type::kVariable, t.pos);
                 n->text = name;
@@ -1023,7 +1024,7 @@ private:
             }
             case Tok::kField: {
                 auto n = newNode(Node::Type::kField, t.pos);
-                n->idents.push_back(t.val.substr(1));
+                n->idents.emplace_back(t.val.substr(1));
                 return n;
             }
             case Tok::kBool: {
@@ -1058,7 +1059,7 @@ private:
         if (t.type == Tok::kChar) {
             std::string decoded;
             if (!unquote(t.val, decoded) || decoded.empty())
-                errorf("malformed character constant: " + t.val);
+                errorf("malformed character constant: " + std::string(t.val));
             n->constant = Value(static_cast<std::int64_t>(decodeRune(decoded)));
             return n;
         }
@@ -1067,7 +1068,7 @@ private:
             if (c != '_')
                 text += c;
         if (!text.empty() && text.back() == 'i')
-            errorf("complex constants are not supported: " + t.val);
+            errorf("complex constants are not supported: " + std::string(t.val));
         bool negative = false;
         std::string_view body = text;
         if (!body.empty() && (body[0] == '+' || body[0] == '-')) {

@@ -115,9 +115,245 @@ std::string urlPath(std::string_view url) {
         url.substr(slash, end == std::string_view::npos ? std::string_view::npos : end - slash));
 }
 
-}  // namespace
+// The functions that do not depend on the evaluation context, built once.
+const FuncMap& contextFreeFunctions() {
+    static const FuncMap kFunctions = [] {
+        FuncMap f;
+        f["first"] = {[](std::span<const Value> args) -> Result<Value> {
+                          auto list = queryResultArg(args[0]);
+                          if (!list.isOk())
+                              return list.status();
+                          if (list.value()->empty())
+                              return Status::error("first() called on vector with no elements");
+                          return list.value()->front();
+                      },
+                      1, 1};
+        f["label"] = {[](std::span<const Value> args) -> Result<Value> {
+                          auto name = stringArg(args, 0);
+                          if (!name.isOk())
+                              return name.status();
+                          auto sample = sampleArg(args[1]);
+                          if (!sample.isOk())
+                              return sample.status();
+                          return Value(labelOf(*sample.value(), name.value()));
+                      },
+                      2, 2};
+        f["value"] = {[](std::span<const Value> args) -> Result<Value> {
+                          auto sample = sampleArg(args[0]);
+                          if (!sample.isOk())
+                              return sample.status();
+                          return *sample.value()->field("Value");
+                      },
+                      1, 1};
+        f["strvalue"] = {[](std::span<const Value> args) -> Result<Value> {
+                             auto sample = sampleArg(args[0]);
+                             if (!sample.isOk())
+                                 return sample.status();
+                             return Value(labelOf(*sample.value(), "__value__"));
+                         },
+                         1, 1};
+        f["args"] = {[](std::span<const Value> args) -> Result<Value> {
+                         Map m;
+                         for (std::size_t i = 0; i < args.size(); ++i)
+                             m.emplace("arg" + std::to_string(i), args[i]);
+                         return Value::map(std::move(m));
+                     },
+                     0, -1};
+        f["reReplaceAll"] = {[](std::span<const Value> args) -> Result<Value> {
+                                 auto pattern = stringArg(args, 0);
+                                 auto repl = stringArg(args, 1);
+                                 auto text = stringArg(args, 2);
+                                 if (!pattern.isOk())
+                                     return pattern.status();
+                                 if (!repl.isOk())
+                                     return repl.status();
+                                 if (!text.isOk())
+                                     return text.status();
+                                 auto r =
+                                     regexReplaceAll(pattern.value(), repl.value(), text.value());
+                                 if (!r.isOk())
+                                     return r.status();
+                                 return Value(std::move(r).value());
+                             },
+                             3, 3};
+        f["safeHtml"] = {[](std::span<const Value> args) -> Result<Value> {
+                             auto s = stringArg(args, 0);
+                             if (!s.isOk())
+                                 return s.status();
+                             return Value::safeHtml(s.value());
+                         },
+                         1, 1};
+        f["match"] = {[](std::span<const Value> args) -> Result<Value> {
+                          auto pattern = stringArg(args, 0);
+                          auto text = stringArg(args, 1);
+                          if (!pattern.isOk())
+                              return pattern.status();
+                          if (!text.isOk())
+                              return text.status();
+                          auto r = regexMatch(pattern.value(), text.value());
+                          if (!r.isOk())
+                              return r.status();
+                          return Value(r.value());
+                      },
+                      2, 2};
+        auto stringFn = [](std::string (*fn)(std::string_view)) {
+            return Function{[fn](std::span<const Value> args) -> Result<Value> {
+                                auto s = stringArg(args, 0);
+                                if (!s.isOk())
+                                    return s.status();
+                                return Value(fn(s.value()));
+                            },
+                            1, 1};
+        };
+        f["title"] = stringFn([](std::string_view s) { return goStringsTitle(s); });
+        f["toUpper"] = stringFn([](std::string_view s) { return toUpper(s); });
+        f["toLower"] = stringFn([](std::string_view s) { return toLower(s); });
+        f["graphLink"] = stringFn(
+            [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=0"; });
+        f["tableLink"] = stringFn(
+            [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=1"; });
+        f["sortByLabel"] = {[](std::span<const Value> args) -> Result<Value> {
+                                auto label = stringArg(args, 0);
+                                if (!label.isOk())
+                                    return label.status();
+                                auto list = queryResultArg(args[1]);
+                                if (!list.isOk())
+                                    return list.status();
+                                List sorted = *list.value();
+                                for (const Value& v : sorted) {
+                                    auto s = sampleArg(v);
+                                    if (!s.isOk())
+                                        return s.status();
+                                }
+                                std::stable_sort(sorted.begin(), sorted.end(),
+                                                 [&](const Value& a, const Value& b) {
+                                                     return labelOf(a.asStruct(), label.value()) <
+                                                            labelOf(b.asStruct(), label.value());
+                                                 });
+                                return Value::list(std::move(sorted));
+                            },
+                            2, 2};
+        f["stripPort"] = stringFn([](std::string_view hostPort) {
+            std::string host, port;
+            if (!splitHostPort(hostPort, host, port))
+                return std::string(hostPort);
+            return host;
+        });
+        f["stripDomain"] = stringFn([](std::string_view hostPort) {
+            std::string host, port;
+            if (!splitHostPort(hostPort, host, port)) {
+                host = std::string(hostPort);
+                port.clear();
+            }
+            if (isIp(host))
+                return std::string(hostPort);
+            host = host.substr(0, host.find('.'));
+            if (!port.empty())
+                return joinHostPort(host, port);
+            return host;
+        });
+        f["humanize"] = {[](std::span<const Value> args) -> Result<Value> {
+                             auto converted = convertToFloat(args[0]);
+                             if (!converted.isOk())
+                                 return converted.status();
+                             double v = converted.value();
+                             if (v == 0 || std::isnan(v) || std::isinf(v))
+                                 return Value(format4g(v));
+                             std::string prefix;
+                             if (std::fabs(v) >= 1) {
+                                 for (const char* p : {"k", "M", "G", "T", "P", "E", "Z", "Y"}) {
+                                     if (std::fabs(v) < 1000)
+                                         break;
+                                     prefix = p;
+                                     v /= 1000;
+                                 }
+                                 return Value(format4g(v) + prefix);
+                             }
+                             for (const char* p : {"m", "u", "n", "p", "f", "a", "z", "y"}) {
+                                 if (std::fabs(v) >= 1)
+                                     break;
+                                 prefix = p;
+                                 v *= 1000;
+                             }
+                             return Value(format4g(v) + prefix);
+                         },
+                         1, 1};
+        f["humanize1024"] = {
+            [](std::span<const Value> args) -> Result<Value> {
+                auto converted = convertToFloat(args[0]);
+                if (!converted.isOk())
+                    return converted.status();
+                double v = converted.value();
+                if (std::fabs(v) <= 1 || std::isnan(v) || std::isinf(v))
+                    return Value(format4g(v));
+                std::string prefix;
+                for (const char* p : {"ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"}) {
+                    if (std::fabs(v) < 1024)
+                        break;
+                    prefix = p;
+                    v /= 1024;
+                }
+                return Value(format4g(v) + prefix);
+            },
+            1, 1};
+        f["humanizeDuration"] = {
+            [](std::span<const Value> args) { return humanizeDuration(args[0]); }, 1, 1};
+        f["humanizePercentage"] = {[](std::span<const Value> args) -> Result<Value> {
+                                       auto converted = convertToFloat(args[0]);
+                                       if (!converted.isOk())
+                                           return converted.status();
+                                       return Value(format4g(converted.value() * 100) + "%");
+                                   },
+                                   1, 1};
+        f["humanizeTimestamp"] = {[](std::span<const Value> args) -> Result<Value> {
+                                      auto converted = convertToFloat(args[0]);
+                                      if (!converted.isOk())
+                                          return converted.status();
+                                      double v = converted.value();
+                                      if (std::isnan(v) || std::isinf(v))
+                                          return Value(format4g(v));
+                                      auto t = floatToTime(v);
+                                      if (!t.isOk())
+                                          return t.status();
+                                      return Value(t.value().toString());
+                                  },
+                                  1, 1};
+        f["toTime"] = {[](std::span<const Value> args) -> Result<Value> {
+                           auto converted = convertToFloat(args[0]);
+                           if (!converted.isOk())
+                               return converted.status();
+                           return floatToTime(converted.value());
+                       },
+                       1, 1};
+        f["toDuration"] = {
+            [](std::span<const Value> args) -> Result<Value> {
+                auto converted = convertToFloat(args[0]);
+                if (!converted.isOk())
+                    return converted.status();
+                double ns = converted.value() * 1e9;
+                if (std::isnan(ns) || ns >= 9.2233720368547758e18 || ns < -9.2233720368547758e18)
+                    return Status::error("value cannot be represented as a duration");
+                return Value(DurationValue{static_cast<std::int64_t>(ns)});
+            },
+            1, 1};
+        f["parseDuration"] = {[](std::span<const Value> args) -> Result<Value> {
+                                  auto s = stringArg(args, 0);
+                                  if (!s.isOk())
+                                      return s.status();
+                                  auto d = parseDuration(s.value());
+                                  if (!d.isOk())
+                                      return d.status();
+                                  return Value(static_cast<double>(d.value().count()) / 1000.0);
+                              },
+                              1, 1};
+        f["urlQueryEscape"] = stringFn([](std::string_view s) { return urlQueryEscape(s); });
+        return f;
+    }();
+    return kFunctions;
+}
 
-FuncMap prometheusFunctions(PrometheusContext context) {
+// query, pathPrefix, externalURL and now, bound to `context`.
+FuncMap contextFunctions(PrometheusContext context) {
     auto ctx = std::make_shared<const PrometheusContext>(std::move(context));
     FuncMap f;
     f["query"] = {[ctx](std::span<const Value> args) -> Result<Value> {
@@ -136,231 +372,6 @@ FuncMap prometheusFunctions(PrometheusContext context) {
                       return Value::list(std::move(out));
                   },
                   1, 1};
-    f["first"] = {[](std::span<const Value> args) -> Result<Value> {
-                      auto list = queryResultArg(args[0]);
-                      if (!list.isOk())
-                          return list.status();
-                      if (list.value()->empty())
-                          return Status::error("first() called on vector with no elements");
-                      return list.value()->front();
-                  },
-                  1, 1};
-    f["label"] = {[](std::span<const Value> args) -> Result<Value> {
-                      auto name = stringArg(args, 0);
-                      if (!name.isOk())
-                          return name.status();
-                      auto sample = sampleArg(args[1]);
-                      if (!sample.isOk())
-                          return sample.status();
-                      return Value(labelOf(*sample.value(), name.value()));
-                  },
-                  2, 2};
-    f["value"] = {[](std::span<const Value> args) -> Result<Value> {
-                      auto sample = sampleArg(args[0]);
-                      if (!sample.isOk())
-                          return sample.status();
-                      return *sample.value()->field("Value");
-                  },
-                  1, 1};
-    f["strvalue"] = {[](std::span<const Value> args) -> Result<Value> {
-                         auto sample = sampleArg(args[0]);
-                         if (!sample.isOk())
-                             return sample.status();
-                         return Value(labelOf(*sample.value(), "__value__"));
-                     },
-                     1, 1};
-    f["args"] = {[](std::span<const Value> args) -> Result<Value> {
-                     Map m;
-                     for (std::size_t i = 0; i < args.size(); ++i)
-                         m.emplace("arg" + std::to_string(i), args[i]);
-                     return Value::map(std::move(m));
-                 },
-                 0, -1};
-    f["reReplaceAll"] = {[](std::span<const Value> args) -> Result<Value> {
-                             auto pattern = stringArg(args, 0);
-                             auto repl = stringArg(args, 1);
-                             auto text = stringArg(args, 2);
-                             if (!pattern.isOk())
-                                 return pattern.status();
-                             if (!repl.isOk())
-                                 return repl.status();
-                             if (!text.isOk())
-                                 return text.status();
-                             auto r = regexReplaceAll(pattern.value(), repl.value(), text.value());
-                             if (!r.isOk())
-                                 return r.status();
-                             return Value(std::move(r).value());
-                         },
-                         3, 3};
-    f["safeHtml"] = {[](std::span<const Value> args) -> Result<Value> {
-                         auto s = stringArg(args, 0);
-                         if (!s.isOk())
-                             return s.status();
-                         return Value::safeHtml(s.value());
-                     },
-                     1, 1};
-    f["match"] = {[](std::span<const Value> args) -> Result<Value> {
-                      auto pattern = stringArg(args, 0);
-                      auto text = stringArg(args, 1);
-                      if (!pattern.isOk())
-                          return pattern.status();
-                      if (!text.isOk())
-                          return text.status();
-                      auto r = regexMatch(pattern.value(), text.value());
-                      if (!r.isOk())
-                          return r.status();
-                      return Value(r.value());
-                  },
-                  2, 2};
-    auto stringFn = [](std::string (*fn)(std::string_view)) {
-        return Function{[fn](std::span<const Value> args) -> Result<Value> {
-                            auto s = stringArg(args, 0);
-                            if (!s.isOk())
-                                return s.status();
-                            return Value(fn(s.value()));
-                        },
-                        1, 1};
-    };
-    f["title"] = stringFn([](std::string_view s) { return goStringsTitle(s); });
-    f["toUpper"] = stringFn([](std::string_view s) { return toUpper(s); });
-    f["toLower"] = stringFn([](std::string_view s) { return toLower(s); });
-    f["graphLink"] = stringFn(
-        [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=0"; });
-    f["tableLink"] = stringFn(
-        [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=1"; });
-    f["sortByLabel"] = {
-        [](std::span<const Value> args) -> Result<Value> {
-            auto label = stringArg(args, 0);
-            if (!label.isOk())
-                return label.status();
-            auto list = queryResultArg(args[1]);
-            if (!list.isOk())
-                return list.status();
-            List sorted = *list.value();
-            for (const Value& v : sorted) {
-                auto s = sampleArg(v);
-                if (!s.isOk())
-                    return s.status();
-            }
-            std::stable_sort(sorted.begin(), sorted.end(), [&](const Value& a, const Value& b) {
-                return labelOf(a.asStruct(), label.value()) < labelOf(b.asStruct(), label.value());
-            });
-            return Value::list(std::move(sorted));
-        },
-        2, 2};
-    f["stripPort"] = stringFn([](std::string_view hostPort) {
-        std::string host, port;
-        if (!splitHostPort(hostPort, host, port))
-            return std::string(hostPort);
-        return host;
-    });
-    f["stripDomain"] = stringFn([](std::string_view hostPort) {
-        std::string host, port;
-        if (!splitHostPort(hostPort, host, port)) {
-            host = std::string(hostPort);
-            port.clear();
-        }
-        if (isIp(host))
-            return std::string(hostPort);
-        host = host.substr(0, host.find('.'));
-        if (!port.empty())
-            return joinHostPort(host, port);
-        return host;
-    });
-    f["humanize"] = {[](std::span<const Value> args) -> Result<Value> {
-                         auto converted = convertToFloat(args[0]);
-                         if (!converted.isOk())
-                             return converted.status();
-                         double v = converted.value();
-                         if (v == 0 || std::isnan(v) || std::isinf(v))
-                             return Value(format4g(v));
-                         std::string prefix;
-                         if (std::fabs(v) >= 1) {
-                             for (const char* p : {"k", "M", "G", "T", "P", "E", "Z", "Y"}) {
-                                 if (std::fabs(v) < 1000)
-                                     break;
-                                 prefix = p;
-                                 v /= 1000;
-                             }
-                             return Value(format4g(v) + prefix);
-                         }
-                         for (const char* p : {"m", "u", "n", "p", "f", "a", "z", "y"}) {
-                             if (std::fabs(v) >= 1)
-                                 break;
-                             prefix = p;
-                             v *= 1000;
-                         }
-                         return Value(format4g(v) + prefix);
-                     },
-                     1, 1};
-    f["humanize1024"] = {
-        [](std::span<const Value> args) -> Result<Value> {
-            auto converted = convertToFloat(args[0]);
-            if (!converted.isOk())
-                return converted.status();
-            double v = converted.value();
-            if (std::fabs(v) <= 1 || std::isnan(v) || std::isinf(v))
-                return Value(format4g(v));
-            std::string prefix;
-            for (const char* p : {"ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"}) {
-                if (std::fabs(v) < 1024)
-                    break;
-                prefix = p;
-                v /= 1024;
-            }
-            return Value(format4g(v) + prefix);
-        },
-        1, 1};
-    f["humanizeDuration"] = {[](std::span<const Value> args) { return humanizeDuration(args[0]); },
-                             1, 1};
-    f["humanizePercentage"] = {[](std::span<const Value> args) -> Result<Value> {
-                                   auto converted = convertToFloat(args[0]);
-                                   if (!converted.isOk())
-                                       return converted.status();
-                                   return Value(format4g(converted.value() * 100) + "%");
-                               },
-                               1, 1};
-    f["humanizeTimestamp"] = {[](std::span<const Value> args) -> Result<Value> {
-                                  auto converted = convertToFloat(args[0]);
-                                  if (!converted.isOk())
-                                      return converted.status();
-                                  double v = converted.value();
-                                  if (std::isnan(v) || std::isinf(v))
-                                      return Value(format4g(v));
-                                  auto t = floatToTime(v);
-                                  if (!t.isOk())
-                                      return t.status();
-                                  return Value(t.value().toString());
-                              },
-                              1, 1};
-    f["toTime"] = {[](std::span<const Value> args) -> Result<Value> {
-                       auto converted = convertToFloat(args[0]);
-                       if (!converted.isOk())
-                           return converted.status();
-                       return floatToTime(converted.value());
-                   },
-                   1, 1};
-    f["toDuration"] = {
-        [](std::span<const Value> args) -> Result<Value> {
-            auto converted = convertToFloat(args[0]);
-            if (!converted.isOk())
-                return converted.status();
-            double ns = converted.value() * 1e9;
-            if (std::isnan(ns) || ns >= 9.2233720368547758e18 || ns < -9.2233720368547758e18)
-                return Status::error("value cannot be represented as a duration");
-            return Value(DurationValue{static_cast<std::int64_t>(ns)});
-        },
-        1, 1};
-    f["parseDuration"] = {[](std::span<const Value> args) -> Result<Value> {
-                              auto s = stringArg(args, 0);
-                              if (!s.isOk())
-                                  return s.status();
-                              auto d = parseDuration(s.value());
-                              if (!d.isOk())
-                                  return d.status();
-                              return Value(static_cast<double>(d.value().count()) / 1000.0);
-                          },
-                          1, 1};
     f["pathPrefix"] = {
         [ctx](std::span<const Value>) -> Result<Value> { return Value(urlPath(ctx->externalUrl)); },
         0, 0};
@@ -370,7 +381,15 @@ FuncMap prometheusFunctions(PrometheusContext context) {
                     return Value(static_cast<double>(ctx->evalTimeMs) / 1000.0);
                 },
                 0, 0};
-    f["urlQueryEscape"] = stringFn([](std::string_view s) { return urlQueryEscape(s); });
+    return f;
+}
+
+}  // namespace
+
+FuncMap prometheusFunctions(PrometheusContext context) {
+    FuncMap f = contextFreeFunctions();
+    for (auto& [name, fn] : contextFunctions(std::move(context)))
+        f[name] = std::move(fn);
     return f;
 }
 
@@ -391,17 +410,32 @@ std::string_view prometheusAlertDefs() {
            "{{$value := .Value}}";
 }
 
-Result<std::string> expandAlertTemplate(std::string_view ruleName, std::string_view text,
-                                        const Value& data, const PrometheusContext& context) {
-    std::string name = "__alert_" + std::string(ruleName);
+Status checkAlertTemplate(std::string_view ruleName, std::string_view text) {
     Options options;
     options.missingKey = MissingKey::kZero;
-    Template tmpl(name, options, prometheusFunctions(context));
+    Template tmpl("__alert_" + std::string(ruleName), options, prometheusFunctions({}));
     std::string full(prometheusAlertDefs());
     full += text;
-    if (Status st = tmpl.parse(full); !st.isOk())
+    return tmpl.parse(full);
+}
+
+Result<std::string> expandAlertTemplate(std::string_view ruleName, std::string_view text,
+                                        const Value& data, const PrometheusContext& context) {
+    // Parsed with the context-free function map shared by all expansions
+    // (parsing needs only the names); this context's functions are overlaid
+    // for the execution.
+    static const Template kBase = [] {
+        Options options;
+        options.missingKey = MissingKey::kZero;
+        return Template("", options, prometheusFunctions({}));
+    }();
+    std::string name = "__alert_" + std::string(ruleName);
+    Template tmpl = kBase.clone();
+    std::string full(prometheusAlertDefs());
+    full += text;
+    if (Status st = tmpl.parseNamed(name, full); !st.isOk())
         return Status::error("error parsing template " + name + ": " + st.message());
-    auto out = tmpl.execute(data);
+    auto out = tmpl.executeTemplate(name, data, contextFunctions(context));
     if (!out.isOk())
         return Status::error("error executing template " + name + ": " + out.status().message());
     return out;

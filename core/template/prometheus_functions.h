@@ -56,6 +56,11 @@ std::string_view prometheusAlertDefs();
 // prepended, missingkey=zero. On error the Status message is Go's
 // ("error executing template __alert_X: template: ...") and the caller
 // stores "<error expanding template: MESSAGE>" like Prometheus does.
+// Parses (does not execute) a label/annotation template of rule `ruleName`
+// as expandAlertTemplate would (Prometheus's Expander.ParseTest, run when
+// rules are loaded): "template: __alert_X:1: function \"foo\" not defined".
+Status checkAlertTemplate(std::string_view ruleName, std::string_view text);
+
 Result<std::string> expandAlertTemplate(std::string_view ruleName, std::string_view text,
                                         const Value& data, const PrometheusContext& context);
 

@@ -27,8 +27,13 @@ std::shared_ptr<const MethodTable> durationMethods();
 
 class Executor {
 public:
-    Executor(const Trees& trees, const FuncMap& functions, const Options& options, std::string& out)
-        : m_trees(trees), m_functions(functions), m_options(options), m_out(out) {}
+    Executor(const Trees& trees, const FuncMap& functions, const FuncMap* overlay,
+             const Options& options, std::string& out)
+        : m_trees(trees),
+          m_functions(functions),
+          m_overlay(overlay),
+          m_options(options),
+          m_out(out) {}
 
     void run(const ParsedTree& tree, const Value& dot) {
         m_tree = &tree;
@@ -410,9 +415,14 @@ private:
                 v = *final;
             return v;
         }
-        auto it = m_functions.find(name);
-        if (it == m_functions.end())
-            errorf(goQuote(name) + " is not a defined function");
+        auto it = m_functions.end();
+        if (m_overlay)
+            it = m_overlay->find(name);
+        if (!m_overlay || it == m_overlay->end()) {
+            it = m_functions.find(name);
+            if (it == m_functions.end())
+                errorf(goQuote(name) + " is not a defined function");
+        }
         const Function& fn = it->second;
         checkArity(name, fn.minArgs, fn.maxArgs, argCount);
         std::vector<Value> args;
@@ -461,6 +471,7 @@ private:
 
     const Trees& m_trees;
     const FuncMap& m_functions;
+    const FuncMap* m_overlay;  // may be null
     const Options& m_options;
     std::string& m_out;
     const ParsedTree* m_tree = nullptr;
@@ -556,8 +567,11 @@ std::shared_ptr<const MethodTable> durationMethods() {
 }  // namespace
 
 Template::Template(std::string name, Options options, FuncMap functions)
-    : m_name(std::move(name)), m_options(options), m_functions(builtinFunctions()) {
-    addFunctions(functions);
+    : m_name(std::move(name)), m_options(options) {
+    static const auto kBuiltins = std::make_shared<const FuncMap>(builtinFunctions());
+    m_functions = kBuiltins;
+    if (!functions.empty())
+        addFunctions(functions);
 }
 
 Template::~Template() = default;
@@ -572,8 +586,10 @@ Template Template::clone() const {
 }
 
 void Template::addFunctions(const FuncMap& functions) {
+    auto merged = std::make_shared<FuncMap>(*m_functions);
     for (const auto& [name, fn] : functions)
-        m_functions[name] = fn;
+        (*merged)[name] = fn;
+    m_functions = std::move(merged);
 }
 
 Status Template::parse(std::string_view text) {
@@ -582,7 +598,7 @@ Status Template::parse(std::string_view text) {
 
 Status Template::parseNamed(std::string_view name, std::string_view text) {
     auto isFunction = [this](std::string_view fn) {
-        return fn == "and" || fn == "or" || m_functions.find(fn) != m_functions.end();
+        return fn == "and" || fn == "or" || m_functions->find(fn) != m_functions->end();
     };
     ParseOptions parseOptions;
     parseOptions.stripHtmlComments = m_options.htmlEscape;
@@ -609,6 +625,16 @@ Result<std::string> Template::execute(const Value& data) const {
 }
 
 Result<std::string> Template::executeTemplate(std::string_view name, const Value& data) const {
+    return executeWith(name, data, nullptr);
+}
+
+Result<std::string> Template::executeTemplate(std::string_view name, const Value& data,
+                                              const FuncMap& overlay) const {
+    return executeWith(name, data, &overlay);
+}
+
+Result<std::string> Template::executeWith(std::string_view name, const Value& data,
+                                          const FuncMap* overlay) const {
     auto it = m_trees.find(name);
     if (it == m_trees.end()) {
         if (name == m_name)
@@ -619,7 +645,7 @@ Result<std::string> Template::executeTemplate(std::string_view name, const Value
     }
     std::string out;
     try {
-        Executor exec(m_trees, m_functions, m_options, out);
+        Executor exec(m_trees, *m_functions, overlay, m_options, out);
         exec.run(*it->second, data);
     } catch (const ExecError& e) {
         return Status::error(e.what());

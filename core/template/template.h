@@ -10,6 +10,9 @@
 
 // A Go text/template engine: the language Prometheus alerting-rule
 // labels/annotations and Alertmanager notification templates are written in.
+// It follows Go 1.19's text/template, the version Alertmanager 0.25 and
+// Prometheus 2.42 are built with (so no `else with`, no range over an int);
+// tests/core/template holds the cases checked against amtool and promtool.
 //
 // Supported: {{ }} with {{- -}} trimming, comments, pipelines, variables
 // ($x := / $x = / $), field chains (.a.b, $x.a, (pipeline).a), literals
@@ -17,14 +20,16 @@
 // if/else if/else, range (with $i, $e :=, else, break, continue), with/else,
 // define/template/block, and the builtins and, or, not, eq, ne, lt, le, gt,
 // ge, len, index, slice, print, printf, println, html, js, urlquery.
-// Not supported: `call` (Values hold no functions).
-// Not supported: html/template's contextual escaping (Alertmanager uses
-// html/template only for email.*.html, whose data it already escapes with the
-// `safeHtml` / auto-escaping of values -- see alertmanager_functions.h).
+// Not supported: `call` (Values hold no functions), and html/template's
+// contextual escaping (see Options::htmlEscape for what is done instead).
 //
 // Errors follow Go's wording so users see what they would see upstream:
 //   parse:     template: NAME:LINE: function "foo" not defined
 //   execution: template: NAME:LINE:COL: executing "NAME" at <.Foo>: ...
+// (Go's parse errors carry no column; execution errors do, as a 0-based byte
+// offset in the line.) One known difference: a function given an argument of
+// the wrong type fails with "error calling NAME: wrong type for value; ..."
+// where Go names the argument ("expected string; found 1").
 namespace vigil::gotmpl {
 
 // What `.key` on a map without that key yields (Go's Option("missingkey=…")).
@@ -100,11 +105,21 @@ public:
     // the template and position).
     Result<std::string> execute(const Value& data) const;
     Result<std::string> executeTemplate(std::string_view name, const Value& data) const;
+    // As executeTemplate, with `overlay` consulted before the template's own
+    // functions: per-execution implementations of functions the template
+    // was parsed with (e.g. `query` bound to this evaluation's time), without
+    // copying the function map.
+    Result<std::string> executeTemplate(std::string_view name, const Value& data,
+                                        const FuncMap& overlay) const;
 
 private:
+    Result<std::string> executeWith(std::string_view name, const Value& data,
+                                    const FuncMap* overlay) const;
+
     std::string m_name;
     Options m_options;
-    FuncMap m_functions;
+    // Shared between clones; copied on write by addFunctions().
+    std::shared_ptr<const FuncMap> m_functions;
     // All defined templates by name; shared so Template stays movable and a
     // parsed set can be executed concurrently.
     std::map<std::string, std::shared_ptr<const ParsedTree>, std::less<>> m_trees;

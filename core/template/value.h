@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -82,7 +83,9 @@ struct StructData {
     // In declaration order (Go prints a struct's fields in that order).
     std::vector<std::pair<std::string, Value>> fields;
     // Optional: consulted when `fields` has no entry. Return nullopt for "no
-    // such field".
+    // such field". Called on every access (no caching) and from whichever
+    // thread executes the template, so it must be thread-safe if the Value is
+    // shared.
     std::function<std::optional<Value>(std::string_view name)> resolve;
     std::shared_ptr<const MethodTable> methods;
 

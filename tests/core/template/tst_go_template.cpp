@@ -233,6 +233,15 @@ private slots:
         }
     }
 
+    void checkAlertTemplateReportsParseErrors() {
+        QVERIFY(checkAlertTemplate("HighLoad", "{{ $value | humanize }} on {{ $labels.instance }}")
+                    .isOk());
+        Status st = checkAlertTemplate("HighLoad", "{{ $value | humanise }}");
+        QCOMPARE(st.message(),
+                 std::string("template: __alert_HighLoad:1: function \"humanise\" not defined"));
+        QVERIFY(!checkAlertTemplate("X", "{{ if $value }}").isOk());
+    }
+
     // ---- Alertmanager 0.25's default templates ----
     void defaultTemplatesParse() {
         auto text = loadAlertmanagerTemplates({});
