@@ -61,7 +61,7 @@ struct DispatcherOptions {
     std::int64_t retentionMs = 120LL * 3600 * 1000;  // nflog and expired silences
     std::int64_t maintenanceIntervalMs = 30 * 1000;  // empty-group and store GC
     // Sends of one round run on up to this many threads (1: inline, in order).
-    int senderThreads = 8;
+    int senderThreads = 32;
     std::int64_t retryInitialBackoffMs = 500;
     std::int64_t retryMaxBackoffMs = 60 * 1000;
 };
