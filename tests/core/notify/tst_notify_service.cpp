@@ -227,12 +227,14 @@ private slots:
         auto deleted = client.Delete(("/api/v2/silence/" + id).toStdString());
         QVERIFY(deleted);
         QCOMPARE(deleted->status, 200);
-        auto got = vigil::test::httpGet(address, "/api/v2/silence/" + id.toStdString());
-        QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(got.body))
-                     .object()["status"]
-                     .toObject()["state"]
-                     .toString(),
-                 QString("expired"));
+        // Expired means past endsAt (= the DELETE's time; bounds are inclusive).
+        QVERIFY(waitFor([&] {
+            auto got = vigil::test::httpGet(address, "/api/v2/silence/" + id.toStdString());
+            return QJsonDocument::fromJson(QByteArray::fromStdString(got.body))
+                       .object()["status"]
+                       .toObject()["state"]
+                       .toString() == "expired";
+        }));
 
         auto bad = vigil::test::httpRequest(address, "POST", "/api/v2/silences",
                                             "{\"matchers\":[{\"name\":\"x\",\"value\":\".*\","
