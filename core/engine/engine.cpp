@@ -8,6 +8,8 @@
 #include "core/http/http_service.h"
 #include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
+#include "core/notify/alertmanager_api.h"
+#include "core/notify/notify_service.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
 #include "core/scrape/scrape_service.h"
@@ -48,8 +50,20 @@ Engine::Engine(EngineOptions options, QObject* parent)
             std::make_unique<receive::RemoteWriteReceiver>(*m_tsdb, receiver, m_metrics);
         http->addRoutes([this](httplib::Server& server) { m_remoteWrite->install(server); });
     }
+    std::unique_ptr<notify::NotifyService> notifyService;
+    if (config.alertmanager) {
+        notify::NotifyServiceOptions notifyOptions;
+        notifyOptions.config = *config.alertmanager;
+        notifyOptions.stateDbPath = m_options.dataDir.toStdString() + "/state.db";
+        notifyService = std::make_unique<notify::NotifyService>(std::move(notifyOptions));
+        m_notify = notifyService.get();
+        http->addRoutes(
+            [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
+    }
     m_http = http.get();
     addService(std::move(http));
+    if (notifyService)
+        addService(std::move(notifyService));
 
     if (config.hostCollector.enabled) {
         collect::HostCollectorServiceOptions host;

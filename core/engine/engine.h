@@ -17,6 +17,9 @@ class HttpService;
 namespace vigil::model {
 class Storage;
 }
+namespace vigil::notify {
+class NotifyService;
+}
 namespace vigil::promql {
 class Engine;
 }
@@ -81,6 +84,10 @@ public:
     promql::Engine& queryEngine() { return *m_queryEngine; }
     // Null when no scrape_configs are configured.
     scrape::ScrapeService* scrapeService() { return m_scrape; }
+    // The notification pipeline (dispatcher, silences, acks) and the
+    // AlertSink the rule evaluator sends to. Null when vigil.yml configures
+    // no alertmanager section.
+    notify::NotifyService* notifyService() { return m_notify; }
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;
@@ -100,6 +107,7 @@ private:
     http::HttpService* m_http = nullptr;               // owned by m_services
     tsdb::TsdbService* m_tsdb = nullptr;               // owned by m_services
     scrape::ScrapeService* m_scrape = nullptr;         // owned by m_services
+    notify::NotifyService* m_notify = nullptr;         // owned by m_services
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
 

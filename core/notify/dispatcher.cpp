@@ -92,9 +92,12 @@ struct Dispatcher::Group {
     model::Timestamp nextFlushMs = 0;
     std::uint64_t timerGeneration = 0;
     bool hasFlushed = false;
+    bool flushing = false;    // pool mode: a flush of this group is being sent
+    bool tickMissed = false;  // a tick came while flushing: flush again when done
 };
 
 struct Dispatcher::SendTask {
+    FlushJob* job = nullptr;
     const Integration* integration = nullptr;
     NotificationContext ctx;
     bool callNotifier = true;
@@ -106,7 +109,9 @@ struct Dispatcher::SendTask {
 };
 
 struct Dispatcher::FlushJob {
+    std::uint64_t id = 0;
     std::uint64_t groupId = 0;
+    std::atomic<std::size_t> remaining{0};  // tasks not yet sent (pool mode)
     std::vector<std::pair<std::uint64_t, std::uint64_t>> resolved;  // fingerprint, version
     std::vector<std::unique_ptr<SendTask>> tasks;
 };
@@ -118,7 +123,71 @@ Dispatcher::Dispatcher(DispatcherOptions options)
       m_clock(options.clock ? options.clock : &Clock::system()),
       m_options(std::move(options)) {}
 
-Dispatcher::~Dispatcher() = default;
+Dispatcher::~Dispatcher() {
+    m_shuttingDown = true;
+    {
+        std::lock_guard lock(m_poolMutex);
+        m_poolStop = true;
+    }
+    m_poolCv.notify_all();
+    for (std::thread& t : m_pool)
+        t.join();
+}
+
+void Dispatcher::poolLoop() {
+    for (;;) {
+        SendTask* task = nullptr;
+        {
+            std::unique_lock lock(m_poolMutex);
+            m_poolCv.wait(lock, [&] { return m_poolStop || !m_poolQueue.empty(); });
+            if (m_poolStop)
+                return;
+            task = m_poolQueue.back();
+            m_poolQueue.pop_back();
+        }
+        send(*task);
+        if (--task->job->remaining == 0) {
+            {
+                std::lock_guard lock(m_queueMutex);
+                m_completed.push_back(task->job);
+            }
+            m_queueCv.notify_one();
+        }
+    }
+}
+
+void Dispatcher::submit(std::unique_ptr<FlushJob> job) {
+    if (m_pool.empty()) {
+        const int threads = std::max(1, m_options.senderThreads);
+        for (int i = 0; i < threads; ++i)
+            m_pool.emplace_back([this] { poolLoop(); });
+    }
+    job->id = m_nextJobId++;
+    job->remaining = job->tasks.size();
+    {
+        std::lock_guard lock(m_poolMutex);
+        for (auto& task : job->tasks) {
+            task->job = job.get();
+            m_poolQueue.push_back(task.get());
+        }
+    }
+    m_poolCv.notify_all();
+    m_inFlight.emplace(job->id, std::move(job));
+}
+
+std::size_t Dispatcher::flushesInFlight() const {
+    std::lock_guard lock(m_mutex);
+    return m_inFlight.size();
+}
+
+void Dispatcher::drain() {
+    for (;;) {
+        process();
+        if (flushesInFlight() == 0)
+            return;
+        waitForWork(Clock::system().nowMs() + 50);
+    }
+}
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::create(DispatcherOptions options) {
     std::unique_ptr<Dispatcher> d(new Dispatcher(std::move(options)));
@@ -166,7 +235,8 @@ void Dispatcher::waitForWork(model::Timestamp untilMs) {
     if (untilMs > now) {
         const auto wait =
             std::chrono::milliseconds(std::min<model::Timestamp>(untilMs - now, 3600 * 1000));
-        m_queueCv.wait_for(lock, wait, [&] { return !m_queue.empty() || m_woken; });
+        m_queueCv.wait_for(lock, wait,
+                           [&] { return !m_queue.empty() || !m_completed.empty() || m_woken; });
     }
     m_woken = false;
 }
@@ -308,9 +378,10 @@ bool Dispatcher::groupAcked(const Group& group, model::Timestamp nowMs) const {
     return anyFiring;
 }
 
-Dispatcher::FlushJob Dispatcher::prepareFlush(Group& group, model::Timestamp nowMs) {
-    FlushJob job;
-    job.groupId = group.id;
+std::unique_ptr<Dispatcher::FlushJob> Dispatcher::prepareFlush(Group& group,
+                                                               model::Timestamp nowMs) {
+    auto job = std::make_unique<FlushJob>();
+    job->groupId = group.id;
 
     struct Item {
         const StoredAlert* stored;
@@ -327,7 +398,7 @@ Dispatcher::FlushJob Dispatcher::prepareFlush(Group& group, model::Timestamp now
         items.push_back(Item{stored, resolved, muted});
         anyFiring = anyFiring || !resolved;
         if (resolved) {
-            job.resolved.emplace_back(fp, stored->version);
+            job->resolved.emplace_back(fp, stored->version);
             (void)m_acks->resolved(Ack::Scope::kAlert, fingerprintHex(fp), nowMs);
         }
     }
@@ -412,7 +483,7 @@ Dispatcher::FlushJob Dispatcher::prepareFlush(Group& group, model::Timestamp now
             (na.resolved ? ctx.numResolved : ctx.numFiring)++;
             ctx.alerts.push_back(std::move(na));
         }
-        job.tasks.push_back(std::move(task));
+        job->tasks.push_back(std::move(task));
     }
     return job;
 }
@@ -440,7 +511,7 @@ void Dispatcher::send(SendTask& task) {
             break;
         }
         task.error = result.message;
-        if (result.outcome == NotifyResult::Outcome::kFailed)
+        if (result.outcome == NotifyResult::Outcome::kFailed || m_shuttingDown)
             break;
         if (m_clock->nowMs() + backoff > task.ctx.deadlineMs)
             break;
@@ -458,27 +529,6 @@ void Dispatcher::send(SendTask& task) {
                             std::to_string(task.ctx.integrationIndex) + "] " + task.ctx.groupKey +
                             ": " + task.error;
     }
-}
-
-void Dispatcher::runSends(std::vector<SendTask*>& tasks) {
-    const std::size_t threads = std::min<std::size_t>(
-        static_cast<std::size_t>(std::max(1, m_options.senderThreads)), tasks.size());
-    if (threads <= 1) {
-        for (SendTask* task : tasks)
-            send(*task);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) {
-        pool.emplace_back([&] {
-            for (std::size_t n = next++; n < tasks.size(); n = next++)
-                send(*tasks[n]);
-        });
-    }
-    for (std::thread& t : pool)
-        t.join();
 }
 
 void Dispatcher::finishFlush(FlushJob& job) {
@@ -508,7 +558,7 @@ void Dispatcher::finishFlush(FlushJob& job) {
 
 void Dispatcher::maintenance(model::Timestamp nowMs) {
     for (auto it = m_groups.begin(); it != m_groups.end();) {
-        if (it->second->alerts.empty()) {
+        if (it->second->alerts.empty() && !it->second->flushing) {
             m_groupIndex.erase({it->second->route, amFingerprint(it->second->labels)});
             it = m_groups.erase(it);
         } else {
@@ -534,14 +584,32 @@ void Dispatcher::maintenance(model::Timestamp nowMs) {
 
 model::Timestamp Dispatcher::process() {
     std::vector<model::Alert> incoming;
+    std::vector<FlushJob*> completed;
     {
         std::lock_guard lock(m_queueMutex);
         incoming.swap(m_queue);
+        completed.swap(m_completed);
     }
     const model::Timestamp nowMs = m_clock->nowMs();
-    std::vector<FlushJob> jobs;
+    const bool pooled = m_options.senderThreads > 1;
+    std::vector<std::unique_ptr<FlushJob>> inlineJobs;
     {
         std::lock_guard lock(m_mutex);
+        // Results of the pool's sends first, so that a re-sent alert below
+        // sees the notification log as it now is.
+        for (FlushJob* job : completed) {
+            finishFlush(*job);
+            auto groupIt = m_groups.find(job->groupId);
+            if (groupIt != m_groups.end()) {
+                Group& group = *groupIt->second;
+                group.flushing = false;
+                if (group.tickMissed) {
+                    group.tickMissed = false;
+                    arm(group, nowMs);
+                }
+            }
+            m_inFlight.erase(job->id);
+        }
         if (!incoming.empty()) {
             std::lock_guard statsLock(m_statsMutex);
             m_stats.alertsReceived += incoming.size();
@@ -560,19 +628,33 @@ model::Timestamp Dispatcher::process() {
             // aggrGroup.run: re-arm for group_interval before flushing.
             group.hasFlushed = true;
             arm(group, timer.dueMs + group.route->options().groupInterval.count());
-            jobs.push_back(prepareFlush(group, nowMs));
+            if (group.flushing) {
+                // Alertmanager's group goroutine is busy in its flush; the
+                // expired timer is served right after it.
+                group.tickMissed = true;
+                continue;
+            }
+            std::unique_ptr<FlushJob> job = prepareFlush(group, nowMs);
+            if (job->tasks.empty()) {
+                finishFlush(*job);
+            } else if (pooled) {
+                group.flushing = true;
+                submit(std::move(job));
+            } else {
+                inlineJobs.push_back(std::move(job));
+            }
         }
     }
     std::vector<SendTask*> tasks;
-    for (FlushJob& job : jobs)
-        for (auto& task : job.tasks)
+    for (auto& job : inlineJobs)
+        for (auto& task : job->tasks)
             tasks.push_back(task.get());
-    if (!tasks.empty())
-        runSends(tasks);
+    for (SendTask* task : tasks)
+        send(*task);
 
     std::lock_guard lock(m_mutex);
-    for (FlushJob& job : jobs)
-        finishFlush(job);
+    for (auto& job : inlineJobs)
+        finishFlush(*job);
     if (nowMs >= m_nextMaintenanceMs)
         maintenance(nowMs);
     if (Status s = m_nflog->flush(); !s) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <queue>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -60,8 +61,11 @@ struct DispatcherOptions {
     Clock* clock = nullptr;         // null: Clock::system()
     std::int64_t retentionMs = 120LL * 3600 * 1000;  // nflog and expired silences
     std::int64_t maintenanceIntervalMs = 30 * 1000;  // empty-group and store GC
-    // Sends of one round run on up to this many threads (1: inline, in order).
-    int senderThreads = 8;
+    // Notifications are sent by a pool of this many threads, each group's
+    // flush independently of the others (as Alertmanager's one goroutine per
+    // group): a slow or retrying receiver delays only its own group. 1: sent
+    // inline by process(), in order (deterministic, for tests).
+    int senderThreads = 32;
     std::int64_t retryInitialBackoffMs = 500;
     std::int64_t retryMaxBackoffMs = 60 * 1000;
 };
@@ -138,6 +142,11 @@ public:
     // reaches `untilMs`.
     void waitForWork(model::Timestamp untilMs);
     void wake();
+    // Flushes whose notifications are still being sent (pool mode).
+    std::size_t flushesInFlight() const;
+    // Runs process() until no flush is in flight (pool mode; for tests and
+    // benchmarks on the calling thread).
+    void drain();
 
     Silences& silences() { return *m_silences; }
     AckStore& acks() { return *m_acks; }
@@ -187,8 +196,10 @@ private:
     void takeIn(model::Alert alert, model::Timestamp nowMs);             // REQUIRES: m_mutex
     void insertIntoGroups(StoredAlert* stored, model::Timestamp nowMs);  // REQUIRES: m_mutex
     void arm(Group& group, model::Timestamp dueMs);                      // REQUIRES: m_mutex
-    FlushJob prepareFlush(Group& group, model::Timestamp nowMs);         // REQUIRES: m_mutex
-    void runSends(std::vector<SendTask*>& tasks);
+    std::unique_ptr<FlushJob> prepareFlush(Group& group,
+                                           model::Timestamp nowMs);  // REQUIRES: m_mutex
+    void submit(std::unique_ptr<FlushJob> job);                      // REQUIRES: m_mutex
+    void poolLoop();
     void send(SendTask& task);
     void finishFlush(FlushJob& job);           // REQUIRES: m_mutex
     void maintenance(model::Timestamp nowMs);  // REQUIRES: m_mutex
@@ -223,6 +234,17 @@ private:
     std::uint64_t m_nextVersion = 1;
     model::Timestamp m_nextMaintenanceMs = 0;
     std::unique_ptr<Inhibitor> m_inhibitor;
+
+    // Pool mode: flushes being sent, and the sender threads.
+    std::unordered_map<std::uint64_t, std::unique_ptr<FlushJob>> m_inFlight;  // GUARDED_BY(m_mutex)
+    std::uint64_t m_nextJobId = 1;
+    std::vector<FlushJob*> m_completed;  // GUARDED_BY(m_queueMutex)
+    std::mutex m_poolMutex;
+    std::condition_variable m_poolCv;
+    std::vector<SendTask*> m_poolQueue;  // GUARDED_BY(m_poolMutex), LIFO is fine: no order promise
+    bool m_poolStop = false;             // GUARDED_BY(m_poolMutex)
+    std::atomic<bool> m_shuttingDown{false};
+    std::vector<std::thread> m_pool;
 
     mutable std::mutex m_statsMutex;
     DispatcherStats m_stats;  // GUARDED_BY(m_statsMutex); alerts/groups filled on read

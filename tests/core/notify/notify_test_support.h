@@ -34,11 +34,17 @@ public:
     std::function<NotifyResult(const NotificationContext&, int call)> script;
 
     NotifyResult notify(const NotificationContext& ctx) override {
-        std::lock_guard lock(m_mutex);
-        const int call = m_calls++;
+        int call = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            call = m_calls++;
+        }
+        // The script may block (slow receiver); not under the lock.
         NotifyResult result = script ? script(ctx, call) : NotifyResult::delivered();
-        if (result.ok())
+        if (result.ok()) {
+            std::lock_guard lock(m_mutex);
             m_deliveries.push_back(Delivery{ctx.nowMs, ctx});
+        }
         return result;
     }
     std::vector<Delivery> deliveries() const {
