@@ -204,12 +204,45 @@ Result<std::string> slackPayload(const SlackConfig& cfg, const NotificationData&
     return out;
 }
 
+Result<std::string> pagerdutyV1Payload(const PagerdutyConfig& cfg, const NotificationData& data,
+                                       const TemplateRenderer& templates) {
+    // Alertmanager's notifyV1: the same pagerDutyMessage struct, so the
+    // fields without omitempty (event_action, payload) appear empty/null.
+    Expander tmpl(templates, data);
+    std::map<std::string, std::string> details;
+    for (const auto& [name, t] : cfg.details)
+        details[name] = tmpl(t);
+    const std::string description = truncateInRunes(tmpl(cfg.description), 1024);
+    std::string out = "{";
+    bool first = true;
+    optionalField(out, "service_key", tmpl(cfg.serviceKey), first);
+    optionalField(out, "incident_key", sha256Hex(data.groupKey), first);
+    optionalField(out, "event_type", data.firing ? "trigger" : "resolve", first);
+    optionalField(out, "description", description, first);
+    field(out, "event_action", "", first);
+    rawField(out, "payload", "null", first);
+    if (data.firing) {
+        optionalField(out, "client", tmpl(cfg.client), first);
+        optionalField(out, "client_url", tmpl(cfg.clientUrl), first);
+    }
+    if (!details.empty()) {
+        std::string d = "{";
+        bool q = true;
+        for (const auto& [k, v] : details)
+            field(d, k.c_str(), v, q);
+        d.push_back('}');
+        rawField(out, "details", d, first);
+    }
+    out += "}\n";
+    if (!tmpl.status().isOk())
+        return tmpl.status();
+    return out;
+}
+
 Result<std::string> pagerdutyPayload(const PagerdutyConfig& cfg, const NotificationData& data,
                                      const TemplateRenderer& templates) {
     if (cfg.routingKey.empty())
-        return Status::error(
-            "PagerDuty Events API v1 (service_key) is not supported; use "
-            "routing_key (Events API v2)");
+        return pagerdutyV1Payload(cfg, data, templates);
     Expander tmpl(templates, data);
     std::map<std::string, std::string> details;
     for (const auto& [name, t] : cfg.details)

@@ -23,9 +23,14 @@ std::string webhookPayload(const NotificationData& data, std::uint64_t maxAlerts
 Result<std::string> slackPayload(const SlackConfig& cfg, const NotificationData& data,
                                  const TemplateRenderer& templates);
 
-// Events API v2: dedup_key = hex SHA-256 of the group key.
+// Events API v2 (routing_key): dedup_key = hex SHA-256 of the group key.
+// With only a service_key: the legacy Events API v1 body (incident_key = the
+// same hash), as pagerdutyV1Payload.
 Result<std::string> pagerdutyPayload(const PagerdutyConfig& cfg, const NotificationData& data,
                                      const TemplateRenderer& templates);
+
+Result<std::string> pagerdutyV1Payload(const PagerdutyConfig& cfg, const NotificationData& data,
+                                       const TemplateRenderer& templates);
 
 Result<std::string> discordPayload(const DiscordConfig& cfg, const NotificationData& data,
                                    const TemplateRenderer& templates);

@@ -143,11 +143,18 @@ private:
         auto body = pagerdutyPayload(m_cfg, data, *m_env.templates);
         if (!body.isOk())
             return body.status();
-        jsonPost(request, m_cfg.url, std::move(body.value()), m_cfg.http);
+        // v1 always goes to the v1 endpoint (Alertmanager ignores url there).
+        const bool v1 = m_cfg.routingKey.empty();
+        jsonPost(
+            request,
+            v1 ? "https://events.pagerduty.com/generic/2010-04-15/create_event.json" : m_cfg.url,
+            std::move(body.value()), m_cfg.http);
         return Status::ok();
     }
-    // PagerDuty's Events API v2 asks clients to retry 429.
-    bool retryCode(int status) const override { return status == 429; }
+    // PagerDuty asks clients to retry 429 (v2) and 403 (v1, throttling).
+    bool retryCode(int status) const override {
+        return m_cfg.routingKey.empty() ? status == 403 : status == 429;
+    }
     PagerdutyConfig m_cfg;
 };
 
@@ -289,12 +296,6 @@ NotifierFactory makeNotifierFactory(const AlertmanagerConfig& config, const std:
                 parseEmailConfig(integration, global, path, errors), env);
         } else if (integration.type == "pagerduty") {
             PagerdutyConfig cfg = parsePagerdutyConfig(integration, global, path, errors);
-            if (cfg.routingKey.empty() && !cfg.serviceKey.empty()) {
-                errors.add(integration.fields.Mark(),
-                           path +
-                               ": service_key (PagerDuty Events API v1) is not supported by "
-                               "Vigil; use routing_key (Events API v2)");
-            }
             notifier = std::make_shared<PagerdutyNotifier>(std::move(cfg), env);
         } else if (integration.type == "discord") {
             notifier = std::make_shared<DiscordNotifier>(

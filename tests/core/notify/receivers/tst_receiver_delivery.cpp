@@ -15,8 +15,10 @@
 #include <QtTest>
 
 #include "core/notify/dispatcher.h"
+#include "core/notify/notify_service.h"
 #include "core/notify/receivers/go_templates.h"
 #include "core/notify/receivers/receiver_notifiers.h"
+#include "core/notify/receivers/receiver_setup.h"
 #include "core/state/database.h"
 #include "tests/core/notify/receivers/captured_payloads.h"
 #include "tests/core/notify/receivers/http_sink.h"
@@ -444,6 +446,66 @@ private slots:
         QCOMPARE(attempts[2].groupKey, std::string("{}:{alertname=\"Flaky\"}"));
         // The three bodies are the same notification.
         QCOMPARE(requests[0].body, requests[2].body);
+    }
+
+    // The whole pipeline: NotifyService (dispatcher, nflog in state.db) with
+    // the receivers from makeReceivers(), user templates from `templates:`,
+    // the history in the same state.db.
+    void notifyServiceEndToEnd() {
+        vigil::test::HttpSink sink;
+        QTemporaryDir dir;
+        QFile tmpl(dir.filePath("vigil.tmpl"));
+        QVERIFY(tmpl.open(QIODevice::WriteOnly));
+        tmpl.write(
+            "{{ define \"my.title\" }}{{ .Status }}: {{ .CommonLabels.alertname }}{{ end }}");
+        tmpl.close();
+        const std::string yaml =
+            "templates: ['*.tmpl']\nroute:\n  receiver: team\n  group_by: [alertname]\n"
+            "  group_wait: 0s\nreceivers:\n- name: team\n  webhook_configs:\n  - url: '" +
+            sink.url("/hook") + "'\n  slack_configs:\n  - api_url: '" + sink.url("/slack") +
+            "'\n    title: '{{ template \"my.title\" . }}'\n";
+        auto loaded = parseAlertmanagerConfig(yaml, "alertmanager.yml");
+        QVERIFY2(loaded.isOk(), loaded.status().message().c_str());
+        const std::string db = dir.filePath("state.db").toStdString();
+        auto receivers =
+            makeReceivers(loaded->config, dir.filePath("alertmanager.yml").toStdString(), db,
+                          "http://vigil.example:9090");
+        QVERIFY2(receivers.isOk(), receivers.status().message().c_str());
+        NotifyServiceOptions options;
+        options.config = loaded->config;
+        options.stateDbPath = db;
+        options.notifierFactory = receivers->factory;
+        NotifyService service(std::move(options));
+        QVERIFY(service.start().isOk());
+        model::Alert a;
+        a.labels = model::Labels{{"alertname", "HostDown"}, {"instance", "h1"}};
+        a.startsAtMs = QDateTime::currentMSecsSinceEpoch();
+        a.endsAtMs = a.startsAtMs + 3'600'000;
+        service.alertSink().send({a});
+        QElapsedTimer timer;
+        timer.start();
+        while (sink.requests().size() < 2 && timer.elapsed() < 10000)
+            QThread::msleep(20);
+        service.stop();
+        const auto requests = sink.requests();
+        QCOMPARE(requests.size(), std::size_t(2));
+        for (const auto& r : requests) {
+            const QJsonObject o =
+                QJsonDocument::fromJson(QByteArray::fromStdString(r.body)).object();
+            if (r.path == "/hook") {
+                QCOMPARE(o.value("groupKey").toString(), QString("{}:{alertname=\"HostDown\"}"));
+                QCOMPARE(o.value("alerts").toArray().at(0).toObject().value("endsAt").toString(),
+                         QString("0001-01-01T00:00:00Z"));
+            } else {
+                QCOMPARE(
+                    o.value("attachments").toArray().at(0).toObject().value("title").toString(),
+                    QString("firing: HostDown"));
+            }
+        }
+        auto history = receivers->history->query(10);
+        QVERIFY2(history.isOk(), history.status().message().c_str());
+        QCOMPARE(history->size(), std::size_t(2));
+        QCOMPARE(history->at(0).outcome, std::string("delivered"));
     }
 
     void historyPersists() {

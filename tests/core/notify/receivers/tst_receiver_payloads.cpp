@@ -185,6 +185,39 @@ private slots:
         QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join('\n')));
     }
 
+    void pagerdutyV1() {
+        requireCaptures();
+        auto loaded = parseAlertmanagerConfig(
+            "route: {receiver: p}\nreceivers:\n- name: p\n  pagerduty_configs:\n"
+            "  - service_key: sk1\n",
+            "p.yml");
+        QVERIFY2(loaded.isOk(), loaded.status().message().c_str());
+        vigil::config::ConfigErrors errors("p.yml");
+        const PagerdutyConfig cfg = parsePagerdutyConfig(
+            loaded->config.receivers[0].integrations[0], loaded->config.global, "p", errors);
+        QVERIFY(errors.empty());
+        BuiltinTemplates templates;
+        for (const char* capture : {"02_webhook_firing.json", "05_webhook_resolved.json"}) {
+            const auto data = vigil::test::notificationFromWebhookCapture(capture);
+            auto body = pagerdutyPayload(cfg, data, templates);
+            QVERIFY2(body.isOk(), body.status().message().c_str());
+            const QJsonObject o =
+                QJsonDocument::fromJson(QByteArray::fromStdString(*body)).object();
+            QCOMPARE(o.value("service_key").toString(), QString("sk1"));
+            QCOMPARE(o.value("incident_key").toString(),
+                     QString("21193582d6e8d5a5197f854bbb797dbb43e2c6635de381d012103b72982e0ca5"));
+            QCOMPARE(o.value("event_type").toString(),
+                     QString(data.firing ? "trigger" : "resolve"));
+            QCOMPARE(o.value("description").toString(),
+                     QString::fromStdString(defaultSubject(data)));
+            QVERIFY(o.value("payload").isNull());
+            QCOMPARE(o.contains("client"), data.firing);
+            QCOMPARE(o.value("details").toObject().value("num_firing").toString(),
+                     QString::number(data.numFiring()));
+            QVERIFY(!o.contains("routing_key"));
+        }
+    }
+
     void webhookKeyOrderAndTruncation() {
         requireCaptures();
         const auto data = vigil::test::notificationFromWebhookCapture("02_webhook_firing.json");
