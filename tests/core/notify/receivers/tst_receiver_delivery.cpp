@@ -484,7 +484,8 @@ private slots:
         service.alertSink().send({a});
         QElapsedTimer timer;
         timer.start();
-        while (sink.requests().size() < 2 && timer.elapsed() < 10000)
+        // Both delivered and recorded (the record follows the response).
+        while (receivers->history->recent().size() < 2 && timer.elapsed() < 10000)
             QThread::msleep(20);
         service.stop();
         const auto requests = sink.requests();
