@@ -1,6 +1,7 @@
 #include "core/notify/receivers/receiver_notifiers.h"
 
 #include "core/config/config_errors.h"
+#include "core/notify/receivers/go_templates.h"
 #include "core/notify/receivers/payloads.h"
 
 namespace vigil::notify::receivers {
@@ -263,8 +264,15 @@ std::shared_ptr<Notifier> makeDesktopNotifier(ReceiverEnvironment env) {
 
 NotifierFactory makeNotifierFactory(const AlertmanagerConfig& config, const std::string& fileName,
                                     ReceiverEnvironment env) {
-    if (!env.templates)
-        env.templates = std::make_shared<BuiltinTemplates>();
+    if (!env.templates) {
+        // Alertmanager's default templates; the native ones only if the
+        // engine cannot load them (it always should: they are compiled in).
+        auto go = GoTemplates::load();
+        if (go.isOk())
+            env.templates = go.value();
+        else
+            env.templates = std::make_shared<BuiltinTemplates>();
+    }
     if (!env.transport)
         env.transport = std::make_shared<Transport>();
     AlertmanagerGlobal global = config.global;

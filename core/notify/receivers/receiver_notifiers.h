@@ -19,6 +19,7 @@ namespace vigil::notify::receivers {
 struct ReceiverEnvironment {
     // Alertmanager's --web.external-url: links in payloads (Vigil's own URL).
     std::string externalUrl;
+    // Null: Alertmanager's default templates (GoTemplates::load()).
     std::shared_ptr<const TemplateRenderer> templates;
     std::shared_ptr<Transport> transport;
     std::shared_ptr<NotifyHistory> history;
