@@ -45,18 +45,21 @@ struct Options {
     // Approximates html/template for HTML documents (Alertmanager's
     // email.*.html): every value an action prints is escaped with
     // html/template's HTML escaper (& < > " ' + NUL) unless it is
-    // Value::safeHtml; output of {{template}} is not escaped again. Not
-    // contextual: URLs, JS and CSS contexts get the same HTML escaping.
+    // Value::safeHtml; output of {{template}} is not escaped again; <!-- -->
+    // comments in the template text are dropped. Not contextual: URLs, JS
+    // and CSS contexts get the same HTML escaping (html/template would also
+    // percent-encode URLs and reject javascript: ones).
     bool htmlEscape = false;
 };
 
-struct ParsedTree;  // internal AST, defined in parser.h
+struct ParsedTree;  // internal AST, defined in parse_tree.h
 
 // A set of named templates sharing one function map, like Go's *Template
 // (the root template plus every {{define}} seen by parse()).
 //
-// Usage:
-//   Template t("__alert_HighLoad", {}, prometheusFunctions(ctx));
+// Usage (alerting rules use expandAlertTemplate, notifications
+// loadAlertmanagerTemplates + executeAlertmanagerString, which wrap this):
+//   Template t("report", {}, myFunctions);
 //   if (auto st = t.parse(text); !st.isOk()) ...
 //   Result<std::string> out = t.execute(data);
 //
