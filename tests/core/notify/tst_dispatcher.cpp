@@ -131,6 +131,40 @@ private slots:
         QCOMPARE(int(rig.dispatcher->groups().size()), 0);
     }
 
+    // timing/probe_slow_sink_300ms.jsonl: a receiver that takes 300 ms
+    // pushes repeats to repeat_interval + group_interval, because the log's
+    // timestamp is taken after the send.
+    void timingMatchesSlowSinkProbe() {
+        const QString path = qEnvironmentVariable("VIGIL_SHARED_DIR", "/work/shared") +
+                             "/conformance/alertmanager/timing/probe_slow_sink_300ms.jsonl";
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            QSKIP(qPrintable("missing " + path));
+        QStringList expected;
+        while (!file.atEnd()) {
+            const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
+            QString line = QString("t=%1").arg(std::round(o["t"].toDouble()));
+            for (const QJsonValue v : o["alerts"].toArray())
+                line += " " + v.toString();
+            expected << line;
+        }
+        Rig rig(probeConfig());
+        ManualClock* clock = &rig.clock;
+        rig.recorder->script = [clock](const NotificationContext&, int) {
+            clock->advance(300);
+            return NotifyResult::delivered();
+        };
+        rig.post({probe("A")});
+        rig.at(3000);
+        rig.post({probe("B")});
+        rig.at(38000);
+        rig.post({probe("A", kT0 + 38000)});
+        rig.at(43000);
+        rig.post({probe("A", kT0 + 43000), probe("B", kT0 + 43000)});
+        rig.at(50000);
+        QCOMPARE(rig.log(), expected);
+    }
+
     void groupThatResolvesWithinGroupWaitSendsNothing() {
         Rig rig(probeConfig());
         rig.post({probe("A")});
