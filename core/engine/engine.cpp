@@ -55,6 +55,7 @@ Engine::Engine(EngineOptions options, QObject* parent)
         notify::NotifyServiceOptions notifyOptions;
         notifyOptions.config = *config.alertmanager;
         notifyOptions.stateDbPath = m_options.dataDir.toStdString() + "/state.db";
+        notifyOptions.metrics = &m_metrics;
         notifyService = std::make_unique<notify::NotifyService>(std::move(notifyOptions));
         m_notify = notifyService.get();
         http->addRoutes(

@@ -123,8 +123,12 @@ struct DispatcherStats {
 // gives Alertmanager's "fast receiver" cadence (timing/probe_run1.jsonl).
 //
 // Threads: ingest() / sink() and the snapshot/ack/silence methods are
-// thread-safe. process() is called by one thread (the dispatcher's); it
-// releases the state lock while notifiers run.
+// thread-safe. process() is called by one thread (the dispatcher's). With
+// senderThreads > 1 a due group's notifications are handed to the sender
+// pool and process() returns at once; their results are applied by a later
+// process() (waitForWork() wakes for them), and the group's ticks that come
+// meanwhile are served after it, as Alertmanager's per-group goroutine does.
+// Notifiers never run under the state lock.
 class Dispatcher {
 public:
     static Result<std::unique_ptr<Dispatcher>> create(DispatcherOptions options);

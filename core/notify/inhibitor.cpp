@@ -23,14 +23,8 @@ void Inhibitor::add(std::uint64_t fingerprint, const model::Alert* alert) {
     for (Rule& rule : m_rules) {
         if (!model::matchesAll(rule.source, alert->labels))
             continue;
-        auto& bucket = rule.buckets[equalHash(rule, alert->labels)];
-        auto it = std::find_if(bucket.begin(), bucket.end(),
-                               [&](const Source& s) { return s.fingerprint == fingerprint; });
-        const bool both = model::matchesAll(rule.target, alert->labels);
-        if (it == bucket.end())
-            bucket.push_back(Source{fingerprint, alert, both});
-        else
-            it->alert = alert;
+        rule.buckets[equalHash(rule, alert->labels)][fingerprint] =
+            Source{alert, model::matchesAll(rule.target, alert->labels)};
     }
 }
 
@@ -41,8 +35,7 @@ void Inhibitor::remove(std::uint64_t fingerprint, const model::Labels& labels) {
         auto bucketIt = rule.buckets.find(equalHash(rule, labels));
         if (bucketIt == rule.buckets.end())
             continue;
-        std::erase_if(bucketIt->second,
-                      [&](const Source& s) { return s.fingerprint == fingerprint; });
+        bucketIt->second.erase(fingerprint);
         if (bucketIt->second.empty())
             rule.buckets.erase(bucketIt);
     }
@@ -56,7 +49,7 @@ bool Inhibitor::inhibited(const model::Labels& target, model::Timestamp nowMs) c
         if (bucketIt == rule.buckets.end())
             continue;
         const bool targetIsSource = model::matchesAll(rule.source, target);
-        for (const Source& source : bucketIt->second) {
+        for (const auto& [fingerprint, source] : bucketIt->second) {
             if (targetIsSource && source.matchesTarget)
                 continue;
             if (!source.alert->firingAt(nowMs))

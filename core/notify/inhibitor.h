@@ -38,15 +38,17 @@ public:
 
 private:
     struct Source {
-        std::uint64_t fingerprint;
         const model::Alert* alert;  // owned by the dispatcher's alert store
         bool matchesTarget;
     };
+    // fingerprint -> source, so that updates stay O(1) even when a rule
+    // without `equal` puts every source in one bucket.
+    using Bucket = std::unordered_map<std::uint64_t, Source>;
     struct Rule {
         std::vector<model::Matcher> source;
         std::vector<model::Matcher> target;
         std::vector<std::string> equal;
-        std::unordered_map<std::uint64_t, std::vector<Source>> buckets;
+        std::unordered_map<std::uint64_t, Bucket> buckets;
     };
     static std::uint64_t equalHash(const Rule& rule, const model::Labels& labels);
 

@@ -1,5 +1,6 @@
 #include "core/notify/notify_service.h"
 
+#include "core/instrument/metric_registry.h"
 #include "core/state/database.h"
 
 namespace vigil::notify {
@@ -95,9 +96,37 @@ void NotifyService::doStop() {
         m_thread.join();
 }
 
+void NotifyService::updateMetrics() {
+    instrument::MetricRegistry* registry = m_options.metrics;
+    if (!registry)
+        return;
+    const DispatcherStats stats = m_dispatcher->stats();
+    registry->gauge("vigil_notify_alerts", "Alerts in the dispatcher's store.")
+        .set(double(stats.alerts));
+    registry->gauge("vigil_notify_aggregation_groups", "Aggregation groups in the dispatcher.")
+        .set(double(stats.groups));
+    auto count = [&](const char* name, const char* help, std::uint64_t now, std::uint64_t& seen) {
+        if (now > seen)
+            registry->counter(name, help).inc(double(now - seen));
+        seen = now;
+    };
+    count("vigil_notify_alerts_received_total", "Alerts handed to the dispatcher.",
+          stats.alertsReceived, m_reported.alertsReceived);
+    count("vigil_notify_alerts_invalid_total", "Alerts rejected by validation.",
+          stats.alertsInvalid, m_reported.alertsInvalid);
+    count("vigil_notify_notifications_total", "Notifications delivered.", stats.notificationsSent,
+          m_reported.notificationsSent);
+    count("vigil_notify_notifications_failed_total",
+          "Notifications given up after retries or a permanent error.", stats.notificationsFailed,
+          m_reported.notificationsFailed);
+    count("vigil_notify_notification_attempts_total", "Delivery attempts, retries included.",
+          stats.notificationAttempts, m_reported.notificationAttempts);
+}
+
 void NotifyService::run() {
     while (!m_stopping) {
         const model::Timestamp next = m_dispatcher->process();
+        updateMetrics();
         if (m_stopping)
             break;
         m_dispatcher->waitForWork(next);

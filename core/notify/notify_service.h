@@ -17,6 +17,9 @@
 namespace vigil::state {
 class Database;
 }
+namespace vigil::instrument {
+class MetricRegistry;
+}
 
 namespace vigil::notify {
 
@@ -29,6 +32,8 @@ struct NotifyServiceOptions {
     NotifierFactory notifierFactory;
     Clock* clock = nullptr;  // null: the system clock
     int senderThreads = 32;
+    // Where vigil_notify_* self-metrics go; null: none. Must outlive the service.
+    instrument::MetricRegistry* metrics = nullptr;
 };
 
 // The notification pipeline as an engine service: owns the state database
@@ -70,6 +75,7 @@ private:
         bool m_stopped = false;               // GUARDED_BY(m_mutex)
     };
     void run();
+    void updateMetrics();
 
     NotifyServiceOptions m_options;
     ForwardingSink m_sink;
@@ -78,6 +84,7 @@ private:
     std::atomic<Dispatcher*> m_published{nullptr};  // m_dispatcher, for other threads
     std::thread m_thread;
     std::atomic<bool> m_stopping{false};
+    DispatcherStats m_reported;  // what updateMetrics() has already counted
 };
 
 // The factory used when none is given: every integration gets a notifier

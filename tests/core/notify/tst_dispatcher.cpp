@@ -10,6 +10,7 @@
 
 #include "core/notify/am_matchers.h"
 #include "core/notify/dispatcher.h"
+#include "core/notify/inhibitor.h"
 #include "core/notify/time_interval.h"
 #include "core/state/database.h"
 #include "notify_test_support.h"
@@ -128,6 +129,40 @@ private slots:
         // Everything resolved and notified: the group is collected.
         rig.at(120000);
         QCOMPARE(int(rig.dispatcher->groups().size()), 0);
+    }
+
+    // timing/probe_slow_sink_300ms.jsonl: a receiver that takes 300 ms
+    // pushes repeats to repeat_interval + group_interval, because the log's
+    // timestamp is taken after the send.
+    void timingMatchesSlowSinkProbe() {
+        const QString path = qEnvironmentVariable("VIGIL_SHARED_DIR", "/work/shared") +
+                             "/conformance/alertmanager/timing/probe_slow_sink_300ms.jsonl";
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            QSKIP(qPrintable("missing " + path));
+        QStringList expected;
+        while (!file.atEnd()) {
+            const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
+            QString line = QString("t=%1").arg(std::round(o["t"].toDouble()));
+            for (const QJsonValue v : o["alerts"].toArray())
+                line += " " + v.toString();
+            expected << line;
+        }
+        Rig rig(probeConfig());
+        ManualClock* clock = &rig.clock;
+        rig.recorder->script = [clock](const NotificationContext&, int) {
+            clock->advance(300);
+            return NotifyResult::delivered();
+        };
+        rig.post({probe("A")});
+        rig.at(3000);
+        rig.post({probe("B")});
+        rig.at(38000);
+        rig.post({probe("A", kT0 + 38000)});
+        rig.at(43000);
+        rig.post({probe("A", kT0 + 43000), probe("B", kT0 + 43000)});
+        rig.at(50000);
+        QCOMPARE(rig.log(), expected);
     }
 
     void groupThatResolvesWithinGroupWaitSendsNothing() {
@@ -479,6 +514,32 @@ private slots:
                  1);
         QCOMPARE(int(s.value()->mutedBy(model::Labels({{"a", "1"}, {"b", "z"}}), kT0 + 10).size()),
                  0);
+    }
+
+    void inhibitorRules() {
+        InhibitRuleConfig rule;
+        rule.sourceMatchers = parseAmMatchers("severity=~\"critical|warning\"").value();
+        rule.targetMatchers = parseAmMatchers("severity=~\"warning|info\"").value();
+        rule.equal = {"cluster"};
+        Inhibitor inhibitor({rule});
+        model::Alert crit = makeAlert({{"alertname", "A"}, {"severity", "critical"}}, kT0, kFar);
+        model::Alert warn = makeAlert({{"alertname", "B"}, {"severity", "warning"}}, kT0, kFar);
+        model::Alert info = makeAlert({{"alertname", "C"}, {"severity", "info"}}, kT0, kFar);
+        inhibitor.add(1, &warn);
+        // warn matches both sides: it cannot inhibit itself, nor be inhibited
+        // by another both-sides alert; it does inhibit info.
+        QVERIFY(!inhibitor.inhibited(warn.labels, kT0 + 1));
+        QVERIFY(inhibitor.inhibited(info.labels, kT0 + 1));
+        // A source-only alert inhibits it; both lack `cluster`: equal.
+        inhibitor.add(2, &crit);
+        QVERIFY(inhibitor.inhibited(warn.labels, kT0 + 1));
+        // ... but not one with a different cluster.
+        QVERIFY(!inhibitor.inhibited(model::Labels({{"severity", "warning"}, {"cluster", "x"}}),
+                                     kT0 + 1));
+        // Only firing sources count.
+        QVERIFY(!inhibitor.inhibited(warn.labels, kFar + 1));
+        inhibitor.remove(2, crit.labels);
+        QVERIFY(!inhibitor.inhibited(warn.labels, kT0 + 1));
     }
 
     void alertOrderAsAlertmanager() {

@@ -202,6 +202,11 @@ private slots:
         QCOMPARE(a["status"].toObject()["state"].toString(), QString("active"));
         QCOMPARE(a["receivers"].toArray()[0].toObject()["name"].toString(), QString("team"));
 
+        QVERIFY(waitFor([&] {
+            return vigil::test::httpGet(address, "/metrics").body.find("vigil_notify_alerts 1\n") !=
+                   std::string::npos;
+        }));
+
         const std::string later = formatRfc3339(QDateTime::currentMSecsSinceEpoch() + 3'600'000);
         auto silence = vigil::test::httpRequest(
             address, "POST", "/api/v2/silences",
