@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "core/config/config_errors.h"
 #include "core/config/yaml_map_reader.h"
+#include "core/notify/alertmanager_config.h"
 
 namespace vigil::config {
 
@@ -188,6 +190,99 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     }
 }
 
+// Re-positions the errors of a nested parse ("vigil.yml:L:C: message", one
+// per line) in this file's list.
+void addNestedErrors(ConfigErrors& errors, const std::string& fileName,
+                     const std::string& message) {
+    std::istringstream lines(message);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const std::string prefix = fileName + ":";
+        int l = 0, c = 0, pos = 0;
+        if (line.rfind(prefix, 0) == 0 &&
+            std::sscanf(line.c_str() + prefix.size(), "%d:%d: %n", &l, &c, &pos) >= 2 && pos > 0) {
+            errors.add(l, c, line.substr(prefix.size() + static_cast<std::size_t>(pos)));
+        } else {
+            errors.add(0, 0, line);
+        }
+    }
+}
+
+// `alertmanager:` (an inline alertmanager.yml) or `alertmanager_config: path`.
+void readAlertmanager(YamlMapReader& top, ConfigErrors& errors, std::string_view text,
+                      const std::string& fileName, VigilConfig& config) {
+    const bool hasInline = top.has("alertmanager");
+    const bool hasFile = top.has("alertmanager_config");
+    if (hasInline && hasFile) {
+        errors.add(top.keyMark("alertmanager_config"),
+                   "alertmanager_config: give either alertmanager_config or an inline "
+                   "alertmanager section, not both");
+        top.child("alertmanager");
+        top.child("alertmanager_config");
+        return;
+    }
+    if (hasFile) {
+        std::string path;
+        if (!top.read("alertmanager_config", path))
+            return;
+        const std::string baseDir = std::filesystem::path(fileName).parent_path().string();
+        if (!std::filesystem::path(path).is_absolute() && !baseDir.empty())
+            path = (std::filesystem::path(baseDir) / path).lexically_normal().string();
+        auto loaded = notify::loadAlertmanagerConfig(path);
+        if (!loaded) {
+            errors.add(top.child("alertmanager_config").Mark(),
+                       "alertmanager_config: " + loaded.status().message());
+            return;
+        }
+        for (const auto& warning : loaded->warnings)
+            errors.warnVerbatim(warning);
+        config.alertmanagerConfigFile = path;
+        config.alertmanager =
+            std::make_shared<const notify::AlertmanagerConfig>(std::move(loaded->config));
+        return;
+    }
+    if (!hasInline)
+        return;
+    const YAML::Node node = top.child("alertmanager");
+    if (!node.IsMap() || node.Style() == YAML::EmitterStyle::Flow) {
+        errors.add(node.Mark(),
+                   "alertmanager: expected an alertmanager.yml mapping in block style "
+                   "(or use alertmanager_config: path)");
+        return;
+    }
+    // Hand the section's own lines to the alertmanager.yml reader, preceded
+    // by as many empty lines as come before it, so that its messages carry
+    // this file's line and column numbers.
+    const YAML::Mark mark = node.Mark();
+    std::string section(static_cast<std::size_t>(mark.line), '\n');
+    std::size_t lineNo = 0, start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        const std::string_view line = text.substr(start, end - start);
+        if (lineNo >= static_cast<std::size_t>(mark.line)) {
+            const std::size_t indent = line.find_first_not_of(' ');
+            const bool blank = indent == std::string_view::npos || line[indent] == '#';
+            if (!blank && indent < static_cast<std::size_t>(mark.column))
+                break;
+            section.append(line);
+            section += '\n';
+        }
+        ++lineNo;
+        start = end + 1;
+    }
+    auto loaded = notify::parseAlertmanagerConfig(section, fileName);
+    if (!loaded) {
+        addNestedErrors(errors, fileName, loaded.status().message());
+        return;
+    }
+    for (const auto& warning : loaded->warnings)
+        errors.warnVerbatim(warning);
+    config.alertmanager =
+        std::make_shared<const notify::AlertmanagerConfig>(std::move(loaded->config));
+}
+
 }  // namespace
 
 Result<LoadedConfig> parseVigilConfig(
@@ -211,6 +306,7 @@ Result<LoadedConfig> parseVigilConfig(
     readRemoteWriteReceiver(top.child("remote_write_receiver"), errors,
                             loaded.config.remoteWriteReceiver);
     readScraping(top, errors, fileName, loaded.config);
+    readAlertmanager(top, errors, text, fileName, loaded.config);
 
     top.readEnum("log_level", loaded.config.logLevel, {"debug", "info", "warning", "error"});
     top.finish();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 
 #include <string>
 #include <string_view>
@@ -10,6 +11,10 @@
 
 #include "core/config/prometheus_config.h"
 #include "core/util/status.h"
+
+namespace vigil::notify {
+struct AlertmanagerConfig;
+}
 
 namespace vigil::config {
 
@@ -73,6 +78,12 @@ struct VigilConfig {
     std::vector<std::string> ruleFiles;
 
     std::string logLevel = "info";  // debug, info, warning, error
+
+    // The notification pipeline, in alertmanager.yml syntax: inline under
+    // `alertmanager:`, or `alertmanager_config: path` to an existing
+    // alertmanager.yml. Null when neither is given (no notifications).
+    std::shared_ptr<const notify::AlertmanagerConfig> alertmanager;
+    std::string alertmanagerConfigFile;  // absolute after loading; empty: inline or none
 };
 
 struct LoadedConfig {

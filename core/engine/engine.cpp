@@ -10,6 +10,8 @@
 #include "core/instrument/process_metrics.h"
 #include "core/logs/push/loki_push_receiver.h"
 #include "core/logs/store/logs_service.h"
+#include "core/notify/alertmanager_api.h"
+#include "core/notify/notify_service.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
 #include "core/rules/rules_api.h"
@@ -107,8 +109,21 @@ Engine::Engine(EngineOptions options, QObject* parent)
         m_lokiPush = std::make_unique<logs::push::LokiPushReceiver>(*m_logs, push, m_metrics);
         http->addRoutes([this](httplib::Server& server) { m_lokiPush->install(server); });
     }
+    std::unique_ptr<notify::NotifyService> notifyService;
+    if (config.alertmanager) {
+        notify::NotifyServiceOptions notifyOptions;
+        notifyOptions.config = *config.alertmanager;
+        notifyOptions.stateDbPath = m_options.dataDir.toStdString() + "/state.db";
+        notifyOptions.metrics = &m_metrics;
+        notifyService = std::make_unique<notify::NotifyService>(std::move(notifyOptions));
+        m_notify = notifyService.get();
+        http->addRoutes(
+            [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
+    }
     m_http = http.get();
     addService(std::move(http));
+    if (notifyService)
+        addService(std::move(notifyService));
 
     if (config.hostCollector.enabled) {
         collect::HostCollectorServiceOptions host;

@@ -23,6 +23,9 @@ class LogsService;
 namespace vigil::model {
 class Storage;
 }
+namespace vigil::notify {
+class NotifyService;
+}
 namespace vigil::promql {
 class Engine;
 }
@@ -103,6 +106,10 @@ public:
     scrape::TargetsSnapshot targets() const;
     // The rule evaluator (always present; without rule files it has no groups).
     rules::RulesService* rulesService() { return m_rules; }
+    // The notification pipeline (dispatcher, silences, acks) and the
+    // AlertSink the rule evaluator sends to. Null when vigil.yml configures
+    // no alertmanager section.
+    notify::NotifyService* notifyService() { return m_notify; }
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;
@@ -125,6 +132,7 @@ private:
     rules::RulesService* m_rules = nullptr;            // owned by m_services
     logs::store::LogsService* m_logs = nullptr;        // owned by m_services
     std::unique_ptr<logs::push::LokiPushReceiver> m_lokiPush;
+    notify::NotifyService* m_notify = nullptr;         // owned by m_services
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
 

@@ -267,7 +267,9 @@ void readReceiver(const YAML::Node& node, ConfigErrors& errors, const std::strin
             for (const char* field : spec.fields)
                 fields.child(field);
             fields.finish();
-            integration.fields = YAML::Clone(list[i]);
+            // The node itself (sharing the document), not YAML::Clone: a clone
+            // loses the marks that the receivers need for file:line:col errors.
+            integration.fields = list[i];
             receiver.integrations.push_back(std::move(integration));
         }
     }
