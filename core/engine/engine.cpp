@@ -6,12 +6,14 @@
 
 #include "core/collect/host_collector_service.h"
 #include "core/http/http_service.h"
+#include "core/http/loki_api.h"
 #include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
 #include "core/logs/push/loki_push_receiver.h"
 #include "core/logs/store/logs_service.h"
 #include "core/notify/alertmanager_api.h"
 #include "core/notify/notify_service.h"
+#include "core/notify/receivers/receiver_setup.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
 #include "core/rules/rules_api.h"
@@ -115,15 +117,30 @@ Engine::Engine(EngineOptions options, QObject* parent)
         notifyOptions.config = *config.alertmanager;
         notifyOptions.stateDbPath = m_options.dataDir.toStdString() + "/state.db";
         notifyOptions.metrics = &m_metrics;
+        // The receivers (webhook, Slack, email, PagerDuty, Discord) and their
+        // notification history; a template that does not load fails start().
+        auto receivers = notify::receivers::makeReceivers(
+            *config.alertmanager, config.alertmanagerConfigFile, notifyOptions.stateDbPath,
+            "http://" + config.server.listen.toString());
+        if (receivers.isOk()) {
+            notifyOptions.notifierFactory = receivers->factory;
+            m_receivers = std::make_unique<notify::receivers::Receivers>(std::move(*receivers));
+        } else {
+            m_setupError = receivers.status().withContext("alertmanager receivers");
+        }
         notifyService = std::make_unique<notify::NotifyService>(std::move(notifyOptions));
         m_notify = notifyService.get();
         http->addRoutes(
             [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
     }
+    if (m_logs)
+        http->addRoutes(http::lokiApiRoutes(*m_logs));  // the Loki query API
     m_http = http.get();
     addService(std::move(http));
-    if (notifyService)
+    if (notifyService) {
+        rules->setAlertSink(&m_notify->alertSink());
         addService(std::move(notifyService));
+    }
 
     if (config.hostCollector.enabled) {
         collect::HostCollectorServiceOptions host;
@@ -169,6 +186,8 @@ void Engine::addService(std::unique_ptr<Service> service) {
 Status Engine::start() {
     if (m_running)
         return Status::ok();
+    if (!m_setupError.isOk())
+        return m_setupError;
     if (Status locked = m_lock.acquire(); !locked.isOk())
         return locked;
 

@@ -26,6 +26,9 @@ class Storage;
 namespace vigil::notify {
 class NotifyService;
 }
+namespace vigil::notify::receivers {
+struct Receivers;
+}
 namespace vigil::promql {
 class Engine;
 }
@@ -132,7 +135,9 @@ private:
     rules::RulesService* m_rules = nullptr;            // owned by m_services
     logs::store::LogsService* m_logs = nullptr;        // owned by m_services
     std::unique_ptr<logs::push::LokiPushReceiver> m_lokiPush;
-    notify::NotifyService* m_notify = nullptr;         // owned by m_services
+    notify::NotifyService* m_notify = nullptr;                  // owned by m_services
+    std::unique_ptr<notify::receivers::Receivers> m_receivers;  // history, desktop hub
+    Status m_setupError;  // a configuration part that could not be built; start() reports it
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;
 
