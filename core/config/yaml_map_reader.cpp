@@ -226,7 +226,7 @@ void YamlMapReader::finish() {
         return;
     const std::vector<std::string> known(m_known.begin(), m_known.end());
     for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-        const YAML::Node& keyNode = it->first;
+        const YAML::Node keyNode = it->first;
         const std::string key = keyNode.IsScalar() ? keyNode.Scalar() : std::string("?");
         if (m_known.count(key))
             continue;
