@@ -406,8 +406,11 @@ Result<LoadedPrometheusConfig> parsePrometheusConfig(std::string_view text,
         file = resolvePath(baseDir, file);
     readScrapeConfigs(top.child("scrape_configs"), errors, loaded.config.global, baseDir,
                       loaded.config.scrapeConfigs);
+    // alerting.alertmanagers is read by the forwarder to external
+    // Alertmanagers (core/notify/receivers/alertmanager_forwarder.h).
+    top.child("alerting");
     top.warnUnsupported(
-        {"alerting", "remote_write", "remote_read", "storage", "tracing", "scrape_config_files"});
+        {"remote_write", "remote_read", "storage", "tracing", "scrape_config_files"});
     top.finish();
     if (!errors.empty())
         return errors.toStatus();

@@ -1,10 +1,13 @@
 #include "core/engine/engine.h"
 
+#include <QDir>
+#include <QFile>
 #include <QLoggingCategory>
 #include <QMetaType>
 #include <cassert>
 
 #include "core/collect/host_collector_service.h"
+#include "core/engine/alert_fan_out.h"
 #include "core/http/http_service.h"
 #include "core/http/loki_api.h"
 #include "core/http/prometheus_api.h"
@@ -13,6 +16,7 @@
 #include "core/logs/store/logs_service.h"
 #include "core/notify/alertmanager_api.h"
 #include "core/notify/notify_service.h"
+#include "core/notify/receivers/alertmanager_forwarder.h"
 #include "core/notify/receivers/receiver_setup.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
@@ -118,7 +122,9 @@ Engine::Engine(EngineOptions options, QObject* parent)
         notifyOptions.stateDbPath = m_options.dataDir.toStdString() + "/state.db";
         notifyOptions.metrics = &m_metrics;
         // The receivers (webhook, Slack, email, PagerDuty, Discord) and their
-        // notification history; a template that does not load fails start().
+        // notification history (in state.db, hence the directory now); a
+        // template that does not load fails start().
+        QDir().mkpath(m_options.dataDir);
         auto receivers = notify::receivers::makeReceivers(
             *config.alertmanager, config.alertmanagerConfigFile, notifyOptions.stateDbPath,
             "http://" + config.server.listen.toString());
@@ -137,10 +143,36 @@ Engine::Engine(EngineOptions options, QObject* parent)
         http->addRoutes(http::lokiApiRoutes(*m_logs));  // the Loki query API
     m_http = http.get();
     addService(std::move(http));
-    if (notifyService) {
-        rules->setAlertSink(&m_notify->alertSink());
+    if (notifyService)
         addService(std::move(notifyService));
+
+    // Alerts go to the local pipeline and to the external Alertmanagers of
+    // prometheus.yml's alerting.alertmanagers, as Prometheus sends them.
+    if (!config.prometheusConfigFile.empty()) {
+        QFile file(QString::fromStdString(config.prometheusConfigFile));
+        if (file.open(QIODevice::ReadOnly)) {
+            const QByteArray text = file.readAll();
+            auto alerting = notify::receivers::parseAlertingConfig(
+                std::string_view(text.constData(), std::size_t(text.size())),
+                config.prometheusConfigFile);
+            if (!alerting.isOk()) {
+                m_setupError = alerting.status();
+            } else {
+                for (const auto& warning : alerting->warnings)
+                    qCWarning(lcEngine).noquote() << QString::fromStdString(warning);
+                if (!alerting->config.alertmanagers.empty())
+                    m_forwarder = std::make_unique<notify::receivers::AlertmanagerForwarder>(
+                        alerting->config, m_receivers ? m_receivers->transport : nullptr);
+            }
+        }
     }
+    m_alertFanOut = std::make_unique<AlertFanOut>();
+    if (m_notify)
+        m_alertFanOut->add(&m_notify->alertSink());
+    if (m_forwarder)
+        m_alertFanOut->add(m_forwarder.get());
+    if (!m_alertFanOut->empty())
+        rules->setAlertSink(m_alertFanOut.get());
 
     if (config.hostCollector.enabled) {
         collect::HostCollectorServiceOptions host;

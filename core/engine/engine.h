@@ -28,7 +28,8 @@ class NotifyService;
 }
 namespace vigil::notify::receivers {
 struct Receivers;
-}
+class AlertmanagerForwarder;
+}  // namespace vigil::notify::receivers
 namespace vigil::promql {
 class Engine;
 }
@@ -47,6 +48,8 @@ class TsdbService;
 }
 
 namespace vigil::engine {
+
+class AlertFanOut;
 
 struct EngineOptions {
     config::VigilConfig config;
@@ -135,8 +138,10 @@ private:
     rules::RulesService* m_rules = nullptr;            // owned by m_services
     logs::store::LogsService* m_logs = nullptr;        // owned by m_services
     std::unique_ptr<logs::push::LokiPushReceiver> m_lokiPush;
-    notify::NotifyService* m_notify = nullptr;                  // owned by m_services
-    std::unique_ptr<notify::receivers::Receivers> m_receivers;  // history, desktop hub
+    notify::NotifyService* m_notify = nullptr;                              // owned by m_services
+    std::unique_ptr<notify::receivers::Receivers> m_receivers;              // history, desktop hub
+    std::unique_ptr<notify::receivers::AlertmanagerForwarder> m_forwarder;  // null: none configured
+    std::unique_ptr<AlertFanOut> m_alertFanOut;                             // the rules' alert sink
     Status m_setupError;  // a configuration part that could not be built; start() reports it
     std::unique_ptr<promql::Engine> m_queryEngine;
     std::unique_ptr<receive::RemoteWriteReceiver> m_remoteWrite;

@@ -129,12 +129,13 @@ private slots:
         MainWindow window(*m_engine, *m_settings);
         auto* services = window.pageWidget(Page::kSettings)->findChild<QTreeWidget*>();
         QVERIFY(services);
-        QVERIFY(services->topLevelItemCount() >= 2);
+        QVERIFY(services->topLevelItemCount() >= 3);
         for (int i = 0; i < services->topLevelItemCount(); ++i) {
             QCOMPARE(services->topLevelItem(i)->text(1), QStringLiteral("running"));
         }
         QCOMPARE(services->topLevelItem(0)->text(0), QStringLiteral("tsdb"));
-        QCOMPARE(services->topLevelItem(1)->text(0), QStringLiteral("http"));
+        QCOMPARE(services->topLevelItem(1)->text(0), QStringLiteral("logs"));
+        QCOMPARE(services->topLevelItem(2)->text(0), QStringLiteral("http"));
 
         bool showsAddress = false;
         for (auto* label : window.pageWidget(Page::kSettings)->findChildren<QLabel*>()) {

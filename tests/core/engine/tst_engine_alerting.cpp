@@ -1,0 +1,112 @@
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/config/vigil_config.h"
+#include "core/engine/engine.h"
+#include "tests/core/notify/receivers/http_sink.h"
+
+using vigil::engine::Engine;
+using vigil::engine::EngineOptions;
+using vigil::test::HttpSink;
+
+namespace {
+
+bool writeFile(const QString& path, const QByteArray& text) {
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+}
+
+int countContaining(const std::vector<HttpSink::Request>& requests, const std::string& path,
+                    const std::string& text) {
+    int n = 0;
+    for (const auto& r : requests)
+        n += r.path == path && r.body.find(text) != std::string::npos ? 1 : 0;
+    return n;
+}
+
+}  // namespace
+
+// The whole alerting path in one engine: a rule file from prometheus.yml
+// fires, the alert goes through the local dispatcher to a webhook receiver,
+// and also to an external Alertmanager from prometheus.yml's alerting section.
+class TestEngineAlerting : public QObject {
+    Q_OBJECT
+private slots:
+    void ruleAlertsReachTheWebhookAndTheExternalAlertmanager() {
+        HttpSink webhook;
+        HttpSink externalAlertmanager;
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath("rules.yml"),
+                          "groups:\n"
+                          "  - name: always\n"
+                          "    interval: 1s\n"
+                          "    rules:\n"
+                          "      - alert: AlwaysFiring\n"
+                          "        expr: vector(1)\n"
+                          "        labels: {severity: page}\n"
+                          "        annotations: {summary: 'value is {{ $value }}'}\n"));
+        QVERIFY(writeFile(dir.filePath("prometheus.yml"),
+                          "rule_files: [rules.yml]\n"
+                          "alerting:\n"
+                          "  alertmanagers:\n"
+                          "    - static_configs:\n"
+                          "        - targets: ['127.0.0.1:" +
+                              QByteArray::number(externalAlertmanager.port()) + "']\n"));
+        QVERIFY(writeFile(dir.filePath("vigil.yml"),
+                          "server:\n  listen: 127.0.0.1:0\n"
+                          "host_collector:\n  enabled: false\n"
+                          "prometheus_config: prometheus.yml\n"
+                          "alertmanager:\n"
+                          "  route:\n"
+                          "    receiver: hook\n"
+                          "    group_wait: 1s\n"
+                          "    group_interval: 1s\n"
+                          "  receivers:\n"
+                          "    - name: hook\n"
+                          "      webhook_configs:\n"
+                          "        - url: " +
+                              QByteArray::fromStdString(webhook.url("/hook")) + "\n"));
+        auto config = vigil::config::loadVigilConfig(dir.filePath("vigil.yml").toStdString());
+        QVERIFY2(config.isOk(), config.status().message().c_str());
+        EngineOptions options;
+        options.config = config->config;
+        options.dataDir = dir.filePath("data");
+        Engine engine(std::move(options));
+        const vigil::Status started = engine.start();
+        QVERIFY2(started.isOk(), started.message().c_str());
+        QVERIFY(engine.notifyService());
+        QTRY_VERIFY_WITH_TIMEOUT(countContaining(webhook.requests(), "/hook", "AlwaysFiring") >= 1,
+                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            countContaining(externalAlertmanager.requests(), "/api/v2/alerts", "AlwaysFiring") >= 1,
+            20000);
+        const auto hook = webhook.requests().front();
+        QVERIFY2(hook.body.find("\"status\":\"firing\"") != std::string::npos, hook.body.c_str());
+        QVERIFY2(hook.body.find("value is 1") != std::string::npos, hook.body.c_str());
+        QVERIFY(hook.body.find("\"version\":\"4\"") != std::string::npos);
+        engine.stop();
+    }
+
+    void aBadAlertingSectionFailsTheStartWithItsPosition() {
+        QTemporaryDir dir;
+        QVERIFY(writeFile(
+            dir.filePath("prometheus.yml"),
+            "alerting:\n  alertmanagers:\n    - kubernetes_sd_configs:\n        - role: pod\n"));
+        QVERIFY(writeFile(dir.filePath("vigil.yml"),
+                          "server:\n  listen: 127.0.0.1:0\nprometheus_config: prometheus.yml\n"));
+        auto config = vigil::config::loadVigilConfig(dir.filePath("vigil.yml").toStdString());
+        QVERIFY2(config.isOk(), config.status().message().c_str());
+        EngineOptions options;
+        options.config = config->config;
+        options.dataDir = dir.filePath("data");
+        Engine engine(std::move(options));
+        const vigil::Status started = engine.start();
+        QVERIFY(!started.isOk());
+        QVERIFY2(started.message().find("prometheus.yml:3:") != std::string::npos,
+                 started.message().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineAlerting)
+#include "tst_engine_alerting.moc"
