@@ -16,6 +16,7 @@
 #include "app/vigil/unix_signals.h"
 #include "core/engine/engine.h"
 #include "core/engine/engine_options_loader.h"
+#include "core/notify/receivers/desktop_notifications.h"
 #include "core/util/log_output.h"
 #include "ui/shell/event_loop_lag_probe.h"
 #include "ui/shell/main_window.h"
@@ -116,8 +117,22 @@ int main(int argc, char** argv) {
         } else {
             qCInfo(lcApp) << "no system tray is available: closing the window quits Vigil";
         }
+        // Alerts for desktop_configs receivers pop up from the tray.
+        std::uint64_t desktopSubscription = 0;
+        if (auto* hub = engine.desktopNotifications())
+            desktopSubscription =
+                hub->subscribe([&tray](const vigil::notify::receivers::DesktopNotification& n) {
+                    const QString title = QString::fromStdString(n.title);
+                    const QString body = QString::fromStdString(n.body);
+                    const bool firing = n.firing;
+                    QMetaObject::invokeMethod(
+                        &tray, [&tray, title, body, firing] { tray.notify(title, body, firing); },
+                        Qt::QueuedConnection);
+                });
         window.show();
         exitCode = app->exec();
+        if (auto* hub = engine.desktopNotifications())
+            hub->unsubscribe(desktopSubscription);
         window.saveState();
     }
     engine.stop();

@@ -193,6 +193,10 @@ scrape::TargetsSnapshot Engine::targets() const {
     return m_scrape ? m_scrape->manager().targets() : scrape::TargetsSnapshot{};
 }
 
+notify::receivers::DesktopNotificationHub* Engine::desktopNotifications() {
+    return m_receivers ? m_receivers->desktop.get() : nullptr;
+}
+
 model::Storage& Engine::storage() {
     return *m_tsdb;
 }

@@ -28,6 +28,7 @@ class NotifyService;
 }
 namespace vigil::notify::receivers {
 struct Receivers;
+class DesktopNotificationHub;
 class AlertmanagerForwarder;
 }  // namespace vigil::notify::receivers
 namespace vigil::promql {
@@ -116,6 +117,9 @@ public:
     // AlertSink the rule evaluator sends to. Null when vigil.yml configures
     // no alertmanager section.
     notify::NotifyService* notifyService() { return m_notify; }
+    // Where `desktop_configs` receivers deliver; the GUI subscribes to show
+    // them from the tray. Null without an alertmanager section.
+    notify::receivers::DesktopNotificationHub* desktopNotifications();
 
     // The listener's bound address, e.g. "127.0.0.1:9595". Empty when stopped.
     QString httpAddress() const;

@@ -78,6 +78,8 @@ const std::vector<IntegrationSpec>& supportedIntegrations() {
         {"discord_configs",
          "discord",
          {"send_resolved", "http_config", "webhook_url", "title", "message"}},
+        // Vigil's own: the notification pops up from Vigil's tray icon.
+        {"desktop_configs", "desktop", {"send_resolved"}},
     };
     return kSpecs;
 }
@@ -91,7 +93,7 @@ constexpr const char* kUnsupportedIntegrations[] = {
 bool defaultSendResolved(const std::string& type) {
     // Alertmanager 0.25's defaults: e-mail and Slack stay quiet on resolve,
     // PagerDuty, webhooks and Discord send it.
-    return type == "pagerduty" || type == "webhook" || type == "discord";
+    return type == "pagerduty" || type == "webhook" || type == "discord" || type == "desktop";
 }
 
 std::vector<model::Matcher> readMatcherList(YamlMapReader& reader, const char* key) {

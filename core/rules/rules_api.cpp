@@ -215,6 +215,14 @@ void installRulesApi(httplib::Server& server, std::function<RulesService*()> ser
         RulesService* s = service();
         res.set_content(renderAlertsJson(s ? s->snapshot() : RulesSnapshot{}), "application/json");
     });
+    // Prometheus's lifecycle reload: the rule files are read again now (a
+    // bad file is refused with its position; the running rules stay).
+    server.Post("/-/reload", [service](const httplib::Request&, httplib::Response& res) {
+        RulesService* s = service();
+        const Status reloaded = s ? s->reload() : Status::ok();
+        res.status = reloaded.isOk() ? 200 : 500;
+        res.set_content(reloaded.isOk() ? std::string() : reloaded.message() + "\n", "text/plain");
+    });
 }
 
 }  // namespace vigil::rules

@@ -38,6 +38,14 @@ TrayIcon::~TrayIcon() {
     delete m_menu;
 }
 
+void TrayIcon::notify(const QString& title, const QString& body, bool critical) {
+    m_lastNotification = title + QLatin1Char('\n') + body;
+    if (m_tray->isVisible())
+        m_tray->showMessage(title, body,
+                            critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information,
+                            10000);
+}
+
 bool TrayIcon::available() {
     return QSystemTrayIcon::isSystemTrayAvailable();
 }

@@ -29,6 +29,10 @@ public:
     QAction* quitAction() const { return m_quit; }
 
     void toggleWindow();
+    // Shows a notification from the tray (an alert from a desktop_configs
+    // receiver); remembered for tests when no tray is available.
+    void notify(const QString& title, const QString& body, bool critical);
+    const QString& lastNotification() const { return m_lastNotification; }
 
 private:
     void updateShowHideText();
@@ -38,6 +42,7 @@ private:
     QAction* m_showHide = nullptr;
     QAction* m_quit = nullptr;
     QSystemTrayIcon* m_tray = nullptr;
+    QString m_lastNotification;
 };
 
 }  // namespace vigil::ui

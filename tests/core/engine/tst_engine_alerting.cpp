@@ -2,8 +2,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <mutex>
+
 #include "core/config/vigil_config.h"
 #include "core/engine/engine.h"
+#include "core/notify/receivers/desktop_notifications.h"
 #include "tests/core/notify/receivers/http_sink.h"
 
 using vigil::engine::Engine;
@@ -66,13 +69,25 @@ private slots:
                           "    - name: hook\n"
                           "      webhook_configs:\n"
                           "        - url: " +
-                              QByteArray::fromStdString(webhook.url("/hook")) + "\n"));
+                              QByteArray::fromStdString(webhook.url("/hook")) +
+                              "\n"
+                              "      desktop_configs:\n"
+                              "        - send_resolved: true\n"));
         auto config = vigil::config::loadVigilConfig(dir.filePath("vigil.yml").toStdString());
         QVERIFY2(config.isOk(), config.status().message().c_str());
         EngineOptions options;
         options.config = config->config;
         options.dataDir = dir.filePath("data");
         Engine engine(std::move(options));
+        // The GUI's tray subscribes the same way.
+        QVERIFY(engine.desktopNotifications());
+        std::mutex mutex;
+        std::vector<std::string> desktopTitles;
+        engine.desktopNotifications()->subscribe(
+            [&](const vigil::notify::receivers::DesktopNotification& n) {
+                std::lock_guard lock(mutex);
+                desktopTitles.push_back(n.title);
+            });
         const vigil::Status started = engine.start();
         QVERIFY2(started.isOk(), started.message().c_str());
         QVERIFY(engine.notifyService());
@@ -85,6 +100,16 @@ private slots:
         QVERIFY2(hook.body.find("\"status\":\"firing\"") != std::string::npos, hook.body.c_str());
         QVERIFY2(hook.body.find("value is 1") != std::string::npos, hook.body.c_str());
         QVERIFY(hook.body.find("\"version\":\"4\"") != std::string::npos);
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     std::lock_guard lock(mutex);
+                                     return !desktopTitles.empty();
+                                 }()),
+                                 10000);
+        {
+            std::lock_guard lock(mutex);
+            QVERIFY2(desktopTitles.front().find("AlwaysFiring") != std::string::npos,
+                     desktopTitles.front().c_str());
+        }
         engine.stop();
     }
 

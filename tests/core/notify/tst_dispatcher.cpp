@@ -613,6 +613,12 @@ private slots:
         QCOMPARE(int(rig.recorder->deliveries().size()), 1);
         QCOMPARE(rig.recorder->deliveries()[0].ctx.groupKey,
                  std::string("{}:{alertname=\"Fast\"}"));
+        // The Fast flush finishes on its sender thread just after recording
+        // its delivery; the Slow one stays in flight.
+        while (rig.dispatcher->flushesInFlight() != 1 && timer.elapsed() < 5000) {
+            rig.dispatcher->waitForWork(Clock::system().nowMs() + 5);
+            rig.dispatcher->process();
+        }
         QCOMPARE(int(rig.dispatcher->flushesInFlight()), 1);
         // Ticks of the busy group are served after its flush.
         rig.at(12000);
