@@ -324,6 +324,100 @@ void installAlertmanagerApi(httplib::Server& server, NotifyService& service) {
         }
         res.status = 200;
     });
+
+    // Vigil's acknowledgements (Alertmanager has none): a group by its key
+    // or one alert by its fingerprint; repeats stop until the ack ends, a
+    // resolve always notifies.
+    server.Get("/api/vigil/v1/acks", [dispatcher](const httplib::Request&, httplib::Response& res) {
+        Dispatcher* d = dispatcher(res);
+        if (!d)
+            return;
+        const model::Timestamp now = d->clock().nowMs();
+        QJsonArray out;
+        for (const Ack& ack : d->acks().history()) {
+            QJsonObject o{{"id", double(ack.id)},
+                          {"scope", ack.scope == Ack::Scope::kGroup ? "group" : "alert"},
+                          {"target", q(ack.target)},
+                          {"createdBy", q(ack.createdBy)},
+                          {"comment", q(ack.comment)},
+                          {"createdAt", q(formatRfc3339(ack.createdAtMs))},
+                          {"active", ack.activeAt(now)}};
+            if (ack.expiresAtMs)
+                o.insert("expiresAt", q(formatRfc3339(ack.expiresAtMs)));
+            if (ack.endedAtMs) {
+                o.insert("endedAt", q(formatRfc3339(ack.endedAtMs)));
+                o.insert("endedBy", q(ack.endedBy));
+            }
+            out.append(o);
+        }
+        reply(res, 200, QJsonDocument(out));
+    });
+    auto ackRequest = [dispatcher](const httplib::Request& req, httplib::Response& res, bool ack) {
+        Dispatcher* d = dispatcher(res);
+        if (!d)
+            return;
+        QJsonObject body;
+        if (ack) {
+            QJsonParseError error;
+            const QJsonDocument doc =
+                QJsonDocument::fromJson(QByteArray::fromStdString(req.body), &error);
+            if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+                replyError(res, 400,
+                           "body: expected {\"groupKey\" or \"fingerprint\", \"by\", \"comment\", "
+                           "\"expiresAt\"}");
+                return;
+            }
+            body = doc.object();
+        } else {
+            for (const char* key : {"groupKey", "fingerprint", "by"})
+                if (req.has_param(key))
+                    body.insert(key, q(req.get_param_value(key)));
+        }
+        const std::string by = body.value("by").toString().toStdString();
+        if (by.empty()) {
+            replyError(res, 400, "by: who acknowledges is required");
+            return;
+        }
+        model::Timestamp expiresAt = 0;
+        if (body.contains("expiresAt")) {
+            auto t = parseRfc3339(body.value("expiresAt").toString().toStdString());
+            if (!t.isOk()) {
+                replyError(res, 400, "expiresAt: " + t.status().message());
+                return;
+            }
+            expiresAt = t.value();
+        }
+        const std::string comment = body.value("comment").toString().toStdString();
+        Status status;
+        if (body.contains("groupKey")) {
+            const std::string key = body.value("groupKey").toString().toStdString();
+            status = ack ? d->ackGroup(key, by, comment, expiresAt) : d->unackGroup(key, by);
+        } else if (body.contains("fingerprint")) {
+            bool ok = false;
+            const std::uint64_t fp = body.value("fingerprint").toString().toULongLong(&ok, 16);
+            if (!ok) {
+                replyError(res, 400, "fingerprint: expected 16 hex digits");
+                return;
+            }
+            status = ack ? d->ackAlert(fp, by, comment, expiresAt) : d->unackAlert(fp, by);
+        } else {
+            replyError(res, 400, "groupKey or fingerprint: say what to acknowledge");
+            return;
+        }
+        if (!status) {
+            replyError(res, status.code() == Status::Code::kNotFound ? 404 : 400, status.message());
+            return;
+        }
+        res.status = 200;
+    };
+    server.Post("/api/vigil/v1/acks",
+                [ackRequest](const httplib::Request& req, httplib::Response& res) {
+                    ackRequest(req, res, true);
+                });
+    server.Delete("/api/vigil/v1/acks",
+                  [ackRequest](const httplib::Request& req, httplib::Response& res) {
+                      ackRequest(req, res, false);
+                  });
 }
 
 }  // namespace vigil::notify

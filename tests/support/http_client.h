@@ -22,8 +22,9 @@ inline HttpReply httpRequest(const QString& hostPort, const std::string& method,
     httplib::Client client(hostPort.left(colon).toStdString(), hostPort.mid(colon + 1).toInt());
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(10, 0);
-    httplib::Result result =
-        method == "POST" ? client.Post(path, body, contentType) : client.Get(path);
+    httplib::Result result = method == "POST"     ? client.Post(path, body, contentType)
+                             : method == "DELETE" ? client.Delete(path)
+                                                  : client.Get(path);
     HttpReply reply;
     if (!result)
         return reply;

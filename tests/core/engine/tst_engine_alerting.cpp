@@ -8,6 +8,7 @@
 #include "core/engine/engine.h"
 #include "core/notify/receivers/desktop_notifications.h"
 #include "tests/core/notify/receivers/http_sink.h"
+#include "tests/support/http_client.h"
 
 using vigil::engine::Engine;
 using vigil::engine::EngineOptions;
@@ -110,6 +111,34 @@ private slots:
             QVERIFY2(desktopTitles.front().find("AlwaysFiring") != std::string::npos,
                      desktopTitles.front().c_str());
         }
+
+        // Acknowledge the alert through the API, with who and a comment.
+        const QString address = engine.httpAddress();
+        const auto alerts = vigil::test::httpGet(address, "/api/v2/alerts");
+        QCOMPARE(alerts.status, 200);
+        const std::string fpKey = "\"fingerprint\":\"";
+        const auto at = alerts.body.find(fpKey);
+        QVERIFY2(at != std::string::npos, alerts.body.c_str());
+        const std::string fingerprint = alerts.body.substr(at + fpKey.size(), 16);
+        auto acked = vigil::test::httpRequest(
+            address, "POST", "/api/vigil/v1/acks",
+            "{\"fingerprint\":\"" + fingerprint + "\",\"by\":\"alice\",\"comment\":\"on it\"}",
+            "application/json");
+        QCOMPARE(acked.status, 200);
+        auto acks = vigil::test::httpGet(address, "/api/vigil/v1/acks");
+        QVERIFY2(acks.body.find("\"createdBy\":\"alice\"") != std::string::npos, acks.body.c_str());
+        QVERIFY2(acks.body.find("\"active\":true") != std::string::npos, acks.body.c_str());
+        QCOMPARE(vigil::test::httpRequest(
+                     address, "DELETE", "/api/vigil/v1/acks?fingerprint=" + fingerprint + "&by=bob")
+                     .status,
+                 200);
+        acks = vigil::test::httpGet(address, "/api/vigil/v1/acks");
+        QVERIFY2(acks.body.find("\"active\":false") != std::string::npos, acks.body.c_str());
+        QVERIFY2(acks.body.find("\"endedBy\":\"bob\"") != std::string::npos, acks.body.c_str());
+        const auto bad = vigil::test::httpRequest(address, "POST", "/api/vigil/v1/acks",
+                                                  "{\"by\":\"x\"}", "application/json");
+        QCOMPARE(bad.status, 400);
+        QVERIFY2(bad.body.find("groupKey or fingerprint") != std::string::npos, bad.body.c_str());
         engine.stop();
     }
 
