@@ -83,6 +83,50 @@ private slots:
         QCOMPARE(c.lines[5000], std::string("last line without newline"));
     }
 
+    // What was imported comes back through `vigilctl logs query`.
+    void queriesWhatWasImported() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/app.log";
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 10; ++i)
+                f.write(QByteArray("level=") + (i % 3 == 0 ? "error" : "info") + " msg=\"request " +
+                        QByteArray::number(i) + "\"\n");
+        }
+        const QString data = dir.path() + "/data";
+        Run imported = run({"logs", "import", file, data, "--label", "job=app"});
+        QVERIFY2(imported.code == 0, qPrintable(imported.err));
+
+        Run raw = run({"logs", "query", "--data-dir", data, "--from", "now-1h",
+                       "{job=\"app\"} |= \"error\""});
+        QVERIFY2(raw.code == 0, qPrintable(raw.err));
+        const QStringList lines = raw.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);  // i = 9, 6, 3, 0: newest first, as logcli
+        QCOMPARE(lines.front(), QStringLiteral("level=error msg=\"request 9\""));
+
+        Run json = run({"logs", "query", "--data-dir", data, "--output", "json", "--limit", "2",
+                        "{job=\"app\"} | logfmt | level=\"info\""});
+        QVERIFY2(json.code == 0, qPrintable(json.err));
+        QCOMPARE(json.out.split('\n', Qt::SkipEmptyParts).size(), 2);
+        QVERIFY2(json.out.contains("\"level\":\"info\""), qPrintable(json.out));
+
+        // An instant metric query (from == to), a second after the import.
+        const QString at =
+            QString::number((QDateTime::currentMSecsSinceEpoch() + 1000) * 1'000'000);
+        Run metric = run({"logs", "query", "--data-dir", data, "--from", at, "--to", at,
+                          "sum by (level) (count_over_time({job=\"app\"} | logfmt [1h]))"});
+        QVERIFY2(metric.code == 0, qPrintable(metric.err));
+        QVERIFY2(metric.out.contains("\"level\":\"error\""), qPrintable(metric.out));
+
+        Run bad = run({"logs", "query", "--data-dir", data, "{job=\"app\""});
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(bad.err.contains("parse error"), qPrintable(bad.err));
+        Run usage = run({"logs", "query", "{job=\"app\"}"});
+        QCOMPARE(usage.code, 2);
+        QVERIFY2(usage.err.contains("--data-dir is required"), qPrintable(usage.err));
+    }
+
     // On a terminal (script(1) gives the command a pty), a progress bar.
     void progressBarOnTerminal() {
         if (QStandardPaths::findExecutable("script").isEmpty())
