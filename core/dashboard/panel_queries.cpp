@@ -1,5 +1,8 @@
 #include "core/dashboard/panel_queries.h"
 
+#include <QJsonObject>
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -38,6 +41,38 @@ std::vector<PlannedQuery> planPanelQueries(const Panel& panel, const ResolvedRan
         intervalSetting(panel.raw.value(QStringLiteral("interval")).toString(), variables);
 
     std::vector<PlannedQuery> planned;
+    if (panel.type == QLatin1String("alertlist")) {
+        // The alert list reads Vigil's rule state from the ALERTS and
+        // ALERTS_FOR_STATE series (instant, at the range's end), so it works
+        // against any Prometheus-compatible source too.
+        const QJsonObject options = panel.raw.value(QStringLiteral("options")).toObject();
+        const QJsonObject filter = options.value(QStringLiteral("stateFilter")).toObject();
+        QStringList states;
+        if (filter.value(QStringLiteral("firing")).toBool(true))
+            states << QStringLiteral("firing");
+        if (filter.value(QStringLiteral("pending")).toBool(true))
+            states << QStringLiteral("pending");
+        QString selector = QStringLiteral("alertstate=~\"%1\"").arg(states.join(QLatin1Char('|')));
+        const QString name = options.value(QStringLiteral("alertName")).toString();
+        if (!name.isEmpty())
+            selector += QStringLiteral(",alertname=~\"(?i).*%1.*\"")
+                            .arg(QRegularExpression::escape(name).replace(QLatin1Char('\\'),
+                                                                          QStringLiteral("\\\\")));
+        for (const auto& [refId, expr] :
+             {std::pair{QStringLiteral("ALERTS"), QStringLiteral("ALERTS{%1}").arg(selector)},
+              std::pair{QStringLiteral("ALERTS_FOR_STATE"), QStringLiteral("ALERTS_FOR_STATE")}}) {
+            PlannedQuery query;
+            query.refId = refId;
+            query.query.expr = expr;
+            query.query.instant = true;
+            query.query.startMs = range.toMs;
+            query.query.endMs = range.toMs;
+            query.query.stepMs = 15000;
+            query.query.slot = QStringLiteral("panel-%1-%2").arg(panel.id).arg(refId);
+            planned.push_back(std::move(query));
+        }
+        return planned;
+    }
     for (const Target& target : panel.targets) {
         if (target.hidden || target.expr.trimmed().isEmpty())
             continue;

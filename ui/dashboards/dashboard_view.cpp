@@ -352,14 +352,17 @@ void DashboardView::startQueries() {
     for (int id : m_canvas->visiblePanelIds()) {
         const dashboard::Panel* panel = m_dashboard.findPanel(id);
         panels::PanelWidget* widget = m_canvas->panelWidget(id);
-        if (!panel || !widget || !widget->needsData())
+        if (!panel || !widget)
             continue;
+        auto planned = dashboard::planPanelQueries(
+            *panel, range, m_context,
+            dashboard::PanelQueryOptions{std::max(100, widget->width()), 15000});
+        if (planned.empty()) {
+            widget->setLoading(false);
+            continue;
+        }
         widget->setLoading(true);
-        m_queries->refresh(id,
-                           dashboard::planPanelQueries(
-                               *panel, range, m_context,
-                               dashboard::PanelQueryOptions{std::max(100, widget->width()), 15000}),
-                           m_fromMs, m_toMs);
+        m_queries->refresh(id, std::move(planned), m_fromMs, m_toMs);
     }
 }
 

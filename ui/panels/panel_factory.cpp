@@ -1,5 +1,6 @@
 #include "ui/panels/panel_factory.h"
 
+#include "ui/panels/alert_list_panel.h"
 #include "ui/panels/heatmap_panel.h"
 #include "ui/panels/stat_panels.h"
 #include "ui/panels/table_panel.h"
@@ -23,6 +24,8 @@ PanelWidget* createPanelWidget(const QString& type, QWidget* parent) {
         return new TextPanel(parent);
     if (type == QLatin1String("heatmap"))
         return new HeatmapPanel(parent);
+    if (type == QLatin1String("alertlist"))
+        return new AlertListPanel(parent);
     return new UnsupportedPanel(parent);
 }
 

@@ -66,13 +66,13 @@ void PanelWidget::configure(const dashboard::Panel&, const dashboard::Interpolat
 void PanelWidget::setData(const PanelData& data) {
     m_data = data;
     setLoading(false);
+    if (data.hasError()) {
+        showMessage(data.errorText(), true);
+        return;
+    }
     if (!needsData()) {
         render(m_data);
         m_body->setCurrentWidget(m_content);
-        return;
-    }
-    if (data.hasError()) {
-        showMessage(data.errorText(), true);
         return;
     }
     if (!data.hasData()) {

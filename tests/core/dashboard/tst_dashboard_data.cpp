@@ -8,6 +8,7 @@
 #include "core/dashboard/variable_resolver.h"
 #include "core/model/in_memory_storage.h"
 #include "core/promql/engine.h"
+#include "core/promql/parser.h"
 #include "tests/support/prometheus_process.h"
 
 using namespace vigil::dashboard;
@@ -197,6 +198,26 @@ private slots:
         const auto shifted =
             planPanelQueries(panel, range, variables, PanelQueryOptions{1000, 15000});
         QCOMPARE(shifted[0].query.endMs, kEnd - 3'600'000);
+    }
+
+    void alertListPanelsQueryTheAlertsSeries() {
+        Panel panel;
+        panel.id = 9;
+        panel.type = QStringLiteral("alertlist");
+        panel.raw = QJsonObject{
+            {"options",
+             QJsonObject{{"stateFilter", QJsonObject{{"firing", true}, {"pending", false}}},
+                         {"alertName", "disk.full"}}}};
+        const auto planned = planPanelQueries(panel, {kEnd - 3'600'000, kEnd}, {});
+        QCOMPARE(planned.size(), std::size_t(2));
+        QVERIFY(planned[0].query.instant);
+        QCOMPARE(planned[0].query.endMs, kEnd);
+        QCOMPARE(
+            planned[0].query.expr,
+            QStringLiteral("ALERTS{alertstate=~\"firing\",alertname=~\"(?i).*disk\\\\.full.*\"}"));
+        QCOMPARE(planned[1].query.expr, QStringLiteral("ALERTS_FOR_STATE"));
+        auto parsed = vigil::promql::parse(planned[0].query.expr.toStdString());
+        QVERIFY2(parsed.isOk(), parsed.status().message().c_str());
     }
 
     void minMaxKeepsSpikesWithinThePixelBudget() {

@@ -1,10 +1,12 @@
 #include <QAbstractItemModelTester>
 #include <QJsonDocument>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <cmath>
 
+#include "ui/panels/alert_list_panel.h"
 #include "ui/panels/heatmap_panel.h"
 #include "ui/panels/panel_factory.h"
 #include "ui/panels/stat_panels.h"
@@ -239,6 +241,52 @@ private slots:
         QCOMPARE(grid.counts[1], (std::vector<double>{5, 10}));
         QCOMPARE(grid.counts[2], (std::vector<double>{3, 5}));
         QCOMPARE(grid.maxCount, 10.0);
+    }
+
+    void alertListShowsFiringAndPendingAlerts() {
+        std::unique_ptr<PanelWidget> widget(createPanelWidget(QStringLiteral("alertlist")));
+        auto* panel = dynamic_cast<vigil::panels::AlertListPanel*>(widget.get());
+        QVERIFY(panel);
+        panel->setPanel(
+            panelFrom("{\"type\":\"alertlist\",\"title\":\"Alerts\",\"options\":{\"sortOrder\":3,"
+                      "\"maxItems\":10}}"));
+        QCOMPARE(panel->bodyState(), QStringLiteral("content"));  // "No alerts" before any data
+        PanelData data = frame({}, "", true, "ALERTS");
+        auto alert = [](const char* name, const char* state, const char* severity) {
+            SeriesData s;
+            s.labels = Labels{{"__name__", "ALERTS"},
+                              {"alertname", name},
+                              {"alertstate", state},
+                              {"severity", severity},
+                              {"instance", "a"}};
+            s.timestamps = {kTo};
+            s.values = {1};
+            return s;
+        };
+        data.frames[0].series = {alert("DiskFull", "pending", "warning"),
+                                 alert("HostDown", "firing", "critical")};
+        QueryFrame forState;
+        forState.refId = QStringLiteral("ALERTS_FOR_STATE");
+        SeriesData activeAt;
+        activeAt.labels = Labels{{"__name__", "ALERTS_FOR_STATE"},
+                                 {"alertname", "HostDown"},
+                                 {"severity", "critical"},
+                                 {"instance", "a"}};
+        activeAt.timestamps = {kTo};
+        activeAt.values = {double(kTo - 5 * 60'000) / 1000.0};
+        forState.series = {activeAt};
+        data.frames.push_back(forState);
+        panel->setData(data);
+        QCOMPARE(panel->rows().size(), std::size_t(2));
+        QCOMPARE(panel->rows()[0].name, QStringLiteral("HostDown"));  // critical first
+        QCOMPARE(panel->rows()[0].state, QStringLiteral("firing"));
+        QCOMPARE(panel->rows()[0].activeAtMs, kTo - 5 * 60'000);
+        QCOMPARE(panel->tree()->topLevelItem(0)->text(3), QStringLiteral("5m"));
+        QCOMPARE(panel->rows()[1].labels, QStringLiteral("instance=a, severity=warning"));
+        PanelData failed = frame({}, "", true, "ALERTS");
+        failed.frames[0].error = QStringLiteral("unavailable");
+        panel->setData(failed);
+        QCOMPARE(panel->bodyState(), QStringLiteral("error"));
     }
 
     void unknownTypesSayWhatTheyAre() {
