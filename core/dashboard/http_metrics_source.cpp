@@ -195,4 +195,22 @@ Result<QStringList> HttpMetricsSource::labelValues(const QString& label, const Q
     return out;
 }
 
+Result<std::vector<MetricInfo>> HttpMetricsSource::metrics(model::Timestamp startMs,
+                                                           model::Timestamp endMs) {
+    auto names = labelValues(QStringLiteral("__name__"), QString(), startMs, endMs);
+    if (!names.isOk())
+        return names.status();
+    std::vector<MetricInfo> metadata;
+    // Metadata is optional (older or partial APIs): names alone still work.
+    if (auto data = call(QStringLiteral("/api/v1/metadata"), QByteArray(), false); data.isOk()) {
+        const QJsonObject families = QJsonDocument::fromJson(*data).object();
+        for (auto it = families.begin(); it != families.end(); ++it) {
+            const QJsonObject first = it.value().toArray().first().toObject();
+            metadata.push_back({it.key(), first.value(QStringLiteral("type")).toString(),
+                                first.value(QStringLiteral("help")).toString()});
+        }
+    }
+    return joinMetricMetadata(*names, metadata);
+}
+
 }  // namespace vigil::dashboard

@@ -23,6 +23,9 @@ public:
                                    model::Timestamp endMs) override;
     Result<QStringList> labelValues(const QString& label, const QString& selector,
                                     model::Timestamp startMs, model::Timestamp endMs) override;
+    // Names from /api/v1/label/__name__/values, HELP/TYPE from /api/v1/metadata.
+    Result<std::vector<MetricInfo>> metrics(model::Timestamp startMs,
+                                            model::Timestamp endMs) override;
 
 private:
     // Returns the `data` member of a successful API response.

@@ -100,4 +100,12 @@ Result<QStringList> LocalMetricsSource::labelValues(const QString& label, const 
     return toQStringList(*values);
 }
 
+Result<std::vector<MetricInfo>> LocalMetricsSource::metrics(model::Timestamp startMs,
+                                                            model::Timestamp endMs) {
+    auto names = labelValues(QStringLiteral("__name__"), QString(), startMs, endMs);
+    if (!names.isOk())
+        return names.status();
+    return joinMetricMetadata(*names, m_metadata ? m_metadata() : std::vector<MetricInfo>{});
+}
+
 }  // namespace vigil::dashboard

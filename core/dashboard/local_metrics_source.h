@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "core/dashboard/metrics_source.h"
 
 namespace vigil::model {
@@ -23,8 +25,17 @@ public:
                                    model::Timestamp endMs) override;
     Result<QStringList> labelValues(const QString& label, const QString& selector,
                                     model::Timestamp startMs, model::Timestamp endMs) override;
+    Result<std::vector<MetricInfo>> metrics(model::Timestamp startMs,
+                                            model::Timestamp endMs) override;
+
+    // HELP and TYPE as the scrapes saw them (the Engine's scrape metadata);
+    // called from the caller's worker thread. Unset: types from names.
+    void setMetadataProvider(std::function<std::vector<MetricInfo>()> provider) {
+        m_metadata = std::move(provider);
+    }
 
 private:
+    std::function<std::vector<MetricInfo>()> m_metadata;
     promql::Engine& m_engine;
     model::Storage& m_storage;
 };

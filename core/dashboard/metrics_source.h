@@ -39,6 +39,18 @@ struct MetricsResult {
     QString resultType;              // "matrix", "vector", "scalar", "string"
 };
 
+// A metric family for the metrics browser: name, Prometheus type
+// (counter, gauge, histogram, summary, ...; inferred from the name when the
+// source has no metadata) and help text.
+struct MetricInfo {
+    QString name;
+    QString type;
+    QString help;
+};
+
+// "counter" for *_total, "histogram" for *_bucket, "" otherwise.
+QString inferMetricType(const QString& name);
+
 class MetricsSource {
 public:
     virtual ~MetricsSource() = default;
@@ -50,6 +62,15 @@ public:
                                            model::Timestamp endMs) = 0;
     virtual Result<QStringList> labelValues(const QString& label, const QString& selector,
                                             model::Timestamp startMs, model::Timestamp endMs) = 0;
+    // Every metric name with series in the range, with what is known of it.
+    // The default asks labelValues("__name__") and infers types from names.
+    virtual Result<std::vector<MetricInfo>> metrics(model::Timestamp startMs,
+                                                    model::Timestamp endMs);
 };
+
+// Joins metric names with metadata keyed by family name: `x_bucket`,
+// `x_count` and `x_sum` take the metadata of histogram/summary `x`.
+std::vector<MetricInfo> joinMetricMetadata(const QStringList& names,
+                                           const std::vector<MetricInfo>& metadata);
 
 }  // namespace vigil::dashboard

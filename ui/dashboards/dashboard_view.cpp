@@ -23,6 +23,7 @@
 #include "core/dashboard/panel_queries.h"
 #include "core/dashboard/time_range.h"
 #include "ui/dashboards/dashboard_canvas.h"
+#include "ui/dashboards/metrics_browser.h"
 #include "ui/dashboards/panel_query_service.h"
 #include "ui/panels/panel_widget.h"
 
@@ -92,7 +93,19 @@ DashboardView::DashboardView(std::shared_ptr<dashboard::MetricsSource> source,
     m_palette = new PanelPalette(this);
     m_palette->setObjectName(QStringLiteral("panelPalette"));
     m_palette->hide();
-    body->addWidget(m_palette);
+    m_metrics = new MetricsBrowser(this);
+    m_metrics->hide();
+    auto* side = new QVBoxLayout();
+    side->addWidget(m_palette, 1);
+    side->addWidget(m_metrics, 2);
+    body->addLayout(side);
+    connect(&m_metricsWatcher, &QFutureWatcherBase::finished, this, [this] {
+        auto result = m_metricsWatcher.result();
+        if (result.isOk())
+            m_metrics->setMetrics(std::move(*result));
+        else
+            m_metrics->setError(QString::fromStdString(result.status().message()));
+    });
     m_scroll = new QScrollArea(this);
     m_scroll->setWidgetResizable(true);
     m_canvas = new DashboardCanvas(m_scroll);
@@ -168,11 +181,26 @@ DashboardView::DashboardView(std::shared_ptr<dashboard::MetricsSource> source,
     });
 }
 
+void DashboardView::loadMetrics() {
+    if (m_metricsWatcher.isRunning())
+        return;
+    auto source = m_source;
+    const qint64 to = QDateTime::currentMSecsSinceEpoch();
+    m_metricsWatcher.setFuture(
+        QtConcurrent::run([source, to]() -> Result<std::vector<dashboard::MetricInfo>> {
+            if (!source)
+                return Status::error("no data source");
+            return source->metrics(to - 3'600'000, to);
+        }));
+}
+
 DashboardView::~DashboardView() {
     // No event processing here: widgets are being destroyed. Running
     // queries finish on the pool; their answers find no receiver.
     m_variables.disconnect(this);
     m_variables.waitForFinished();
+    m_metricsWatcher.disconnect(this);
+    m_metricsWatcher.waitForFinished();
 }
 
 void DashboardView::buildToolbar(QHBoxLayout* layout) {
@@ -227,6 +255,9 @@ void DashboardView::buildToolbar(QHBoxLayout* layout) {
     connect(m_editButton, &QToolButton::toggled, this, [this](bool on) {
         m_canvas->setEditMode(on);
         m_palette->setVisible(on);
+        m_metrics->setVisible(on);
+        if (on)
+            loadMetrics();
         m_lockButton->setVisible(on);
     });
     m_lockButton = new QToolButton(this);

@@ -37,6 +37,12 @@ public:
     void setDashboard(dashboard::Dashboard dashboard);
     const dashboard::Dashboard& dashboard() const { return m_dashboard; }
     DashboardCanvas* canvas() const { return m_canvas; }
+    class MetricsBrowser* metricsBrowser() const {
+        return m_metrics;
+    }
+    // Loads the metrics browser's list from the data source (off the GUI
+    // thread); done when edit mode opens.
+    void loadMetrics();
     PanelQueryService* queryService() const { return m_queries; }
 
     // Relative ("now-6h") or absolute (epoch ms / ISO) range; refreshes.
@@ -77,6 +83,8 @@ private:
     QAction* m_saveAction = nullptr;
     QWidget* m_variablesBar = nullptr;
     QListWidget* m_palette = nullptr;
+    class MetricsBrowser* m_metrics = nullptr;
+    QFutureWatcher<Result<std::vector<dashboard::MetricInfo>>> m_metricsWatcher;
     QTimer m_refreshTimer;
     QFutureWatcher<
         std::pair<dashboard::InterpolationContext, std::vector<dashboard::ResolvedVariable>>>

@@ -14,6 +14,8 @@
 
 #include "core/dashboard/local_metrics_source.h"
 #include "core/engine/engine.h"
+#include "core/scrape/scrape_manager.h"
+#include "core/scrape/scrape_service.h"
 #include "ui/dashboards/dashboard_view.h"
 
 namespace vigil::dashboards {

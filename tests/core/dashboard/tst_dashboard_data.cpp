@@ -200,6 +200,30 @@ private slots:
         QCOMPARE(shifted[0].query.endMs, kEnd - 3'600'000);
     }
 
+    void metricsCarryTheirTypeAndHelp() {
+        const auto joined =
+            joinMetricMetadata({"http_request_duration_seconds_bucket", "http_requests_total",
+                                "node_load1", "mystery"},
+                               {{"http_request_duration_seconds", "histogram", "Latency."},
+                                {"http_requests_total", "counter", "Requests."},
+                                {"node_load1", "gauge", "1m load average."}});
+        QCOMPARE(joined.size(), std::size_t(4));
+        QCOMPARE(joined[0].type, QStringLiteral("histogram"));
+        QCOMPARE(joined[0].help, QStringLiteral("Latency."));
+        QCOMPARE(joined[1].type, QStringLiteral("counter"));
+        QCOMPARE(joined[2].type, QStringLiteral("gauge"));
+        QCOMPARE(joined[3].type, QString());
+        LocalMetricsSource source(m_engine, m_storage);
+        source.setMetadataProvider([] {
+            return std::vector<MetricInfo>{{"node_load1", "gauge", "load"}};
+        });
+        auto metrics = source.metrics(kEnd - 3'600'000, kEnd);
+        QVERIFY(metrics.isOk());
+        QCOMPARE(metrics->size(), std::size_t(3));  // http_requests_total, node_load1, up
+        QCOMPARE((*metrics)[0].type, QStringLiteral("counter"));  // inferred from _total
+        QCOMPARE((*metrics)[1].help, QStringLiteral("load"));
+    }
+
     void alertListPanelsQueryTheAlertsSeries() {
         Panel panel;
         panel.id = 9;

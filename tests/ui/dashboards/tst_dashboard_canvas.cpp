@@ -1,11 +1,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMimeData>
+#include <QTreeWidget>
 #include <QUndoStack>
 #include <QtTest>
 
 #include "core/dashboard/dashboard.h"
 #include "ui/dashboards/dashboard_canvas.h"
+#include "ui/dashboards/metrics_browser.h"
 #include "ui/panels/panel_widget.h"
 
 using vigil::dashboard::Dashboard;
@@ -130,6 +132,35 @@ private slots:
         QVERIFY(id);
         QCOMPARE(dashboard.findPanel(id)->type, QStringLiteral("timeseries"));
         QCOMPARE(dashboard.findPanel(id)->targets.front().expr, expr);
+    }
+
+    // A metric dragged from the metrics browser and dropped on the grid.
+    void metricDropFromTheBrowserCreatesAPanel() {
+        Dashboard dashboard = makeDashboard();
+        DashboardCanvas canvas;
+        canvas.resize(1208, 900);
+        canvas.setDashboard(&dashboard);
+        canvas.setEditMode(true);
+        vigil::dashboards::MetricsBrowser browser;
+        browser.setMetrics(
+            {{"http_requests_total", "counter", "Requests."}, {"node_load1", "gauge", "Load."}});
+        browser.setFilter(QStringLiteral("load"));
+        QVERIFY(browser.tree()->topLevelItem(0)->isHidden());
+        QVERIFY(!browser.tree()->topLevelItem(1)->isHidden());
+        QTreeWidgetItem* item = browser.tree()->topLevelItem(0);
+        std::unique_ptr<QMimeData> mime(browser.tree()->model()->mimeData(
+            {browser.tree()->model()->index(browser.tree()->indexOfTopLevelItem(item), 0)}));
+        QVERIFY(mime->hasFormat(QLatin1String(vigil::dashboards::kMetricMime)));
+        const QPoint at = canvas.cellRect({0, 12, 15, 12, 8, false}).topLeft() + QPoint(5, 5);
+        QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&canvas, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(at), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&canvas, &drop);
+        const auto& added = dashboard.panels.back();
+        QCOMPARE(added.targets.front().expr,
+                 QStringLiteral("rate(http_requests_total[$__rate_interval])"));
+        QCOMPARE(added.gridPos.x, 12);
     }
 
     void copyPasteDuplicateAndRemove() {
