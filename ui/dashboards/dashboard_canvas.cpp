@@ -572,6 +572,21 @@ int DashboardCanvas::duplicatePanel(int id) {
     return newId;
 }
 
+bool DashboardCanvas::updatePanel(const Panel& edited) {
+    if (!m_dashboard)
+        return false;
+    Panel* panel = m_dashboard->findPanel(edited.id);
+    if (!panel || panel->isRow())
+        return false;
+    const dashboard::Dashboard before = *m_dashboard;
+    const GridItem place = panel->gridPos;
+    *panel = edited;
+    panel->gridPos = place;
+    rebuild();
+    pushSnapshot(tr("Edit panel"), before);
+    return true;
+}
+
 void DashboardCanvas::setSelection(std::set<int> ids) {
     m_selection = std::move(ids);
     for (auto& [id, widget] : m_widgets)

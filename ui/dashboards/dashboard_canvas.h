@@ -68,6 +68,8 @@ public:
     bool toggleRow(int rowId);
     bool removePanels(const std::set<int>& ids);
     int duplicatePanel(int id);
+    // Replaces a panel's settings (from the panel editor), keeping its place.
+    bool updatePanel(const dashboard::Panel& panel);
     QByteArray copyPanels(const std::set<int>& ids) const;  // JSON array of panels
     std::vector<int> pastePanels(const QByteArray& json);   // new ids; placed at the bottom
 
@@ -82,6 +84,7 @@ signals:
     void panelsCreated(const std::vector<int>& ids);  // new widgets need data
     void rowToggled(int rowId);
     void timeRangeSelected(qint64 fromMs, qint64 toMs);
+    void editRequested(int panelId);  // a double-click on a panel's header in edit mode
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

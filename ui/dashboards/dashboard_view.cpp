@@ -24,6 +24,7 @@
 #include "core/dashboard/time_range.h"
 #include "ui/dashboards/dashboard_canvas.h"
 #include "ui/dashboards/metrics_browser.h"
+#include "ui/dashboards/panel_editor.h"
 #include "ui/dashboards/panel_query_service.h"
 #include "ui/panels/panel_widget.h"
 
@@ -133,6 +134,7 @@ DashboardView::DashboardView(std::shared_ptr<dashboard::MetricsSource> source,
         m_saveAction->setEnabled(isModified());
         emit titleChanged(m_dashboard.title + (isModified() ? QStringLiteral(" *") : QString()));
     });
+    connect(m_canvas, &DashboardCanvas::editRequested, this, &DashboardView::editPanel);
     connect(m_canvas, &DashboardCanvas::timeRangeSelected, this, [this](qint64 from, qint64 to) {
         setTimeRange(QString::number(from), QString::number(to));
     });
@@ -179,6 +181,16 @@ DashboardView::DashboardView(std::shared_ptr<dashboard::MetricsSource> source,
             for (int id : m_canvas->selection())
                 m_canvas->duplicatePanel(id);
     });
+}
+
+void DashboardView::editPanel(int panelId) {
+    const dashboard::Panel* panel = m_dashboard.findPanel(panelId);
+    if (!panel || panel->isRow())
+        return;
+    PanelEditor editor(*panel, m_source, m_context, dashboard::ResolvedRange{m_fromMs, m_toMs},
+                       this);
+    if (editor.exec() == QDialog::Accepted && m_canvas->updatePanel(editor.panel()))
+        startQueries();
 }
 
 void DashboardView::loadMetrics() {

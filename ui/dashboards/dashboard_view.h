@@ -43,6 +43,8 @@ public:
     // Loads the metrics browser's list from the data source (off the GUI
     // thread); done when edit mode opens.
     void loadMetrics();
+    // Opens the panel editor (a double-click on a header in edit mode).
+    void editPanel(int panelId);
     PanelQueryService* queryService() const { return m_queries; }
 
     // Relative ("now-6h") or absolute (epoch ms / ISO) range; refreshes.
