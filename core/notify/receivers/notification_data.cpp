@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "core/notify/am_matchers.h"
+#include "core/util/utf8.h"
 
 namespace vigil::notify::receivers {
 
@@ -146,44 +147,7 @@ std::string formatGoTime(model::Timestamp ms) {
     return out;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], 0 if invalid.
-std::size_t utf8SequenceLength(std::string_view s, std::size_t i, std::uint32_t* cp) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t c = 0;
-    if (b0 < 0x80) {
-        *cp = b0;
-        return 1;
-    } else if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        c = b0 & 0x1F;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        c = b0 & 0x0F;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        c = b0 & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size())
-        return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (b & 0x3F);
-    }
-    if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-        c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void appendGoJsonString(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -220,7 +184,7 @@ void appendGoJsonString(std::string& out, std::string_view s) {
             continue;
         }
         std::uint32_t cp = 0;
-        const std::size_t len = utf8SequenceLength(s, i, &cp);
+        const std::size_t len = decodeUtf8(s, i, &cp);
         if (len == 0) {
             out += "\\ufffd";
             ++i;
@@ -257,7 +221,7 @@ std::string truncateInRunes(std::string_view s, std::size_t maxRunes, bool* trun
     for (std::size_t i = 0; i < s.size();) {
         starts.push_back(i);
         std::uint32_t cp = 0;
-        const std::size_t len = utf8SequenceLength(s, i, &cp);
+        const std::size_t len = decodeUtf8(s, i, &cp);
         i += len == 0 ? 1 : len;
     }
     if (truncated)
