@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtTest>
+
 // Test support: the payloads the real Alertmanager 0.25 sent
 // (shared/conformance/alertmanager/payloads/, captured by
 // shared/tools/am_capture_payloads.py with payloads/config.yml), the
@@ -133,6 +135,26 @@ inline QByteArray capturedConfig(int httpPort, int smtpPort) {
     yaml.replace("HTTP_PORT", QByteArray::number(httpPort));
     yaml.replace("SMTP_PORT", QByteArray::number(smtpPort));
     return yaml;
+}
+
+// The captured HTTP payloads, as QtTest rows: the integration type, the
+// webhook capture that holds the notification data, and the capture the
+// integration's request must equal.
+inline void addCapturedPayloadRows(const char* integrationColumn = "integration") {
+    QTest::addColumn<QString>(integrationColumn);
+    QTest::addColumn<QString>("webhookCapture");
+    QTest::addColumn<QString>("capture");
+    const char* rows[][4] = {
+        {"webhook-firing", "webhook", "02_webhook_firing.json", "02_webhook_firing.json"},
+        {"webhook-resolved", "webhook", "05_webhook_resolved.json", "05_webhook_resolved.json"},
+        {"slack-firing", "slack", "02_webhook_firing.json", "01_slack_firing.json"},
+        {"slack-resolved", "slack", "05_webhook_resolved.json", "07_slack_resolved.json"},
+        {"pagerduty-trigger", "pagerduty", "02_webhook_firing.json", "03_pagerduty_trigger.json"},
+        {"pagerduty-resolve", "pagerduty", "05_webhook_resolved.json", "06_pagerduty_resolve.json"},
+    };
+    for (const auto& row : rows)
+        QTest::newRow(row[0]) << QString::fromLatin1(row[1]) << QString::fromLatin1(row[2])
+                              << QString::fromLatin1(row[3]);
 }
 
 }  // namespace vigil::test

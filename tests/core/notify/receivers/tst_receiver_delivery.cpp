@@ -109,8 +109,6 @@ ParsedEmail parseEmail(QByteArray raw) {
     const QString ct = mail.headers.value("Content-Type");
     const QByteArray boundary = ct.mid(ct.indexOf("boundary=") + 9).toUtf8();
     const QByteArray body = raw.mid(headerEnd + 4);
-    const QList<QByteArray> chunks = body.split('-');  // placeholder, replaced below
-    Q_UNUSED(chunks);
     qsizetype at = body.indexOf("--" + boundary + "\r\n");
     while (at >= 0) {
         const qsizetype partStart = at + boundary.size() + 4;
@@ -262,29 +260,7 @@ private slots:
         m_templates = go.value();
     }
 
-    void capturedOverHttp_data() {
-        QTest::addColumn<QString>("type");
-        QTest::addColumn<QString>("webhookCapture");
-        QTest::addColumn<QString>("capture");
-        QTest::newRow("webhook-firing") << "webhook"
-                                        << "02_webhook_firing.json"
-                                        << "02_webhook_firing.json";
-        QTest::newRow("webhook-resolved") << "webhook"
-                                          << "05_webhook_resolved.json"
-                                          << "05_webhook_resolved.json";
-        QTest::newRow("slack-firing") << "slack"
-                                      << "02_webhook_firing.json"
-                                      << "01_slack_firing.json";
-        QTest::newRow("slack-resolved") << "slack"
-                                        << "05_webhook_resolved.json"
-                                        << "07_slack_resolved.json";
-        QTest::newRow("pagerduty-trigger") << "pagerduty"
-                                           << "02_webhook_firing.json"
-                                           << "03_pagerduty_trigger.json";
-        QTest::newRow("pagerduty-resolve") << "pagerduty"
-                                           << "05_webhook_resolved.json"
-                                           << "06_pagerduty_resolve.json";
-    }
+    void capturedOverHttp_data() { vigil::test::addCapturedPayloadRows("type"); }
 
     void capturedOverHttp() {
         requireCaptures();

@@ -127,29 +127,7 @@ private slots:
                      alerts[i].toObject().value("fingerprint").toString());
     }
 
-    void captured_data() {
-        QTest::addColumn<QString>("integration");
-        QTest::addColumn<QString>("webhookCapture");  // the notification data
-        QTest::addColumn<QString>("capture");
-        QTest::newRow("webhook-firing") << "webhook"
-                                        << "02_webhook_firing.json"
-                                        << "02_webhook_firing.json";
-        QTest::newRow("webhook-resolved") << "webhook"
-                                          << "05_webhook_resolved.json"
-                                          << "05_webhook_resolved.json";
-        QTest::newRow("slack-firing") << "slack"
-                                      << "02_webhook_firing.json"
-                                      << "01_slack_firing.json";
-        QTest::newRow("slack-resolved") << "slack"
-                                        << "05_webhook_resolved.json"
-                                        << "07_slack_resolved.json";
-        QTest::newRow("pagerduty-trigger") << "pagerduty"
-                                           << "02_webhook_firing.json"
-                                           << "03_pagerduty_trigger.json";
-        QTest::newRow("pagerduty-resolve") << "pagerduty"
-                                           << "05_webhook_resolved.json"
-                                           << "06_pagerduty_resolve.json";
-    }
+    void captured_data() { vigil::test::addCapturedPayloadRows(); }
 
     void captured() {
         requireCaptures();
