@@ -179,19 +179,9 @@ std::shared_ptr<const MethodTable> alertsMethods() {
 
 FuncMap alertmanagerFunctions() {
     FuncMap f;
-    auto stringFn = [](std::string (*fn)(std::string_view)) {
-        return Function{[fn](std::span<const Value> args) -> Result<Value> {
-                            auto s = stringArg(args, 0);
-                            if (!s.isOk())
-                                return s.status();
-                            return Value(fn(s.value()));
-                        },
-                        1, 1};
-    };
-    f["toUpper"] = stringFn([](std::string_view s) { return toUpper(s); });
-    f["toLower"] = stringFn([](std::string_view s) { return toLower(s); });
-    f["title"] = stringFn([](std::string_view s) { return titleCase(s, true); });
-    f["trimSpace"] = stringFn([](std::string_view s) {
+    addSharedStringFunctions(f);
+    f["title"] = stringFunction([](std::string_view s) { return titleCase(s, true); });
+    f["trimSpace"] = stringFunction([](std::string_view s) {
         // strings.TrimSpace: ASCII and Unicode white space (the common ones).
         auto isWs = [](unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
         while (!s.empty() && isWs(static_cast<unsigned char>(s.front())))
@@ -216,42 +206,6 @@ FuncMap alertmanagerFunctions() {
                      return Value(std::move(out));
                  },
                  2, 2};
-    f["match"] = {[](std::span<const Value> args) -> Result<Value> {
-                      auto pattern = stringArg(args, 0);
-                      auto text = stringArg(args, 1);
-                      if (!pattern.isOk())
-                          return pattern.status();
-                      if (!text.isOk())
-                          return text.status();
-                      auto r = regexMatch(pattern.value(), text.value());
-                      if (!r.isOk())
-                          return r.status();
-                      return Value(r.value());
-                  },
-                  2, 2};
-    f["safeHtml"] = {[](std::span<const Value> args) -> Result<Value> {
-                         auto s = stringArg(args, 0);
-                         if (!s.isOk())
-                             return s.status();
-                         return Value::safeHtml(s.value());
-                     },
-                     1, 1};
-    f["reReplaceAll"] = {[](std::span<const Value> args) -> Result<Value> {
-                             auto pattern = stringArg(args, 0);
-                             auto repl = stringArg(args, 1);
-                             auto text = stringArg(args, 2);
-                             if (!pattern.isOk())
-                                 return pattern.status();
-                             if (!repl.isOk())
-                                 return repl.status();
-                             if (!text.isOk())
-                                 return text.status();
-                             auto r = regexReplaceAll(pattern.value(), repl.value(), text.value());
-                             if (!r.isOk())
-                                 return r.status();
-                             return Value(std::move(r).value());
-                         },
-                         3, 3};
     f["stringSlice"] = {[](std::span<const Value> args) -> Result<Value> {
                             List out;
                             for (std::size_t i = 0; i < args.size(); ++i) {

@@ -397,4 +397,55 @@ std::string toLower(std::string_view s) {
     return mapCase(s, false);
 }
 
+Function stringFunction(std::string (*fn)(std::string_view)) {
+    return Function{[fn](std::span<const Value> args) -> Result<Value> {
+                        auto s = stringArg(args, 0);
+                        if (!s.isOk())
+                            return s.status();
+                        return Value(fn(s.value()));
+                    },
+                    1, 1};
+}
+
+void addSharedStringFunctions(FuncMap& f) {
+    f["toUpper"] = stringFunction([](std::string_view s) { return toUpper(s); });
+    f["toLower"] = stringFunction([](std::string_view s) { return toLower(s); });
+    f["match"] = {[](std::span<const Value> args) -> Result<Value> {
+                      auto pattern = stringArg(args, 0);
+                      auto text = stringArg(args, 1);
+                      if (!pattern.isOk())
+                          return pattern.status();
+                      if (!text.isOk())
+                          return text.status();
+                      auto r = regexMatch(pattern.value(), text.value());
+                      if (!r.isOk())
+                          return r.status();
+                      return Value(r.value());
+                  },
+                  2, 2};
+    f["reReplaceAll"] = {[](std::span<const Value> args) -> Result<Value> {
+                             auto pattern = stringArg(args, 0);
+                             auto repl = stringArg(args, 1);
+                             auto text = stringArg(args, 2);
+                             if (!pattern.isOk())
+                                 return pattern.status();
+                             if (!repl.isOk())
+                                 return repl.status();
+                             if (!text.isOk())
+                                 return text.status();
+                             auto r = regexReplaceAll(pattern.value(), repl.value(), text.value());
+                             if (!r.isOk())
+                                 return r.status();
+                             return Value(std::move(r).value());
+                         },
+                         3, 3};
+    f["safeHtml"] = {[](std::span<const Value> args) -> Result<Value> {
+                         auto s = stringArg(args, 0);
+                         if (!s.isOk())
+                             return s.status();
+                         return Value::safeHtml(s.value());
+                     },
+                     1, 1};
+}
+
 }  // namespace vigil::gotmpl

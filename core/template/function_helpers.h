@@ -41,6 +41,12 @@ Result<bool> regexMatch(std::string_view pattern, std::string_view text);
 Result<std::string> regexReplaceAll(std::string_view pattern, std::string_view repl,
                                     std::string_view text);
 
+// A template function of one string argument (Go's func(string) string).
+Function stringFunction(std::string (*fn)(std::string_view));
+// The functions Prometheus's and Alertmanager's maps share, with the same
+// behaviour in both: toUpper, toLower, match, reReplaceAll, safeHtml.
+void addSharedStringFunctions(FuncMap& f);
+
 // strings.ToUpper / strings.ToLower (per code point, simple case mapping).
 std::string toUpper(std::string_view s);
 std::string toLower(std::string_view s);

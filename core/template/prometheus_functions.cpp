@@ -119,6 +119,7 @@ std::string urlPath(std::string_view url) {
 const FuncMap& contextFreeFunctions() {
     static const FuncMap kFunctions = [] {
         FuncMap f;
+        addSharedStringFunctions(f);
         f["first"] = {[](std::span<const Value> args) -> Result<Value> {
                           auto list = queryResultArg(args[0]);
                           if (!list.isOk())
@@ -159,58 +160,10 @@ const FuncMap& contextFreeFunctions() {
                          return Value::map(std::move(m));
                      },
                      0, -1};
-        f["reReplaceAll"] = {[](std::span<const Value> args) -> Result<Value> {
-                                 auto pattern = stringArg(args, 0);
-                                 auto repl = stringArg(args, 1);
-                                 auto text = stringArg(args, 2);
-                                 if (!pattern.isOk())
-                                     return pattern.status();
-                                 if (!repl.isOk())
-                                     return repl.status();
-                                 if (!text.isOk())
-                                     return text.status();
-                                 auto r =
-                                     regexReplaceAll(pattern.value(), repl.value(), text.value());
-                                 if (!r.isOk())
-                                     return r.status();
-                                 return Value(std::move(r).value());
-                             },
-                             3, 3};
-        f["safeHtml"] = {[](std::span<const Value> args) -> Result<Value> {
-                             auto s = stringArg(args, 0);
-                             if (!s.isOk())
-                                 return s.status();
-                             return Value::safeHtml(s.value());
-                         },
-                         1, 1};
-        f["match"] = {[](std::span<const Value> args) -> Result<Value> {
-                          auto pattern = stringArg(args, 0);
-                          auto text = stringArg(args, 1);
-                          if (!pattern.isOk())
-                              return pattern.status();
-                          if (!text.isOk())
-                              return text.status();
-                          auto r = regexMatch(pattern.value(), text.value());
-                          if (!r.isOk())
-                              return r.status();
-                          return Value(r.value());
-                      },
-                      2, 2};
-        auto stringFn = [](std::string (*fn)(std::string_view)) {
-            return Function{[fn](std::span<const Value> args) -> Result<Value> {
-                                auto s = stringArg(args, 0);
-                                if (!s.isOk())
-                                    return s.status();
-                                return Value(fn(s.value()));
-                            },
-                            1, 1};
-        };
-        f["title"] = stringFn([](std::string_view s) { return goStringsTitle(s); });
-        f["toUpper"] = stringFn([](std::string_view s) { return toUpper(s); });
-        f["toLower"] = stringFn([](std::string_view s) { return toLower(s); });
-        f["graphLink"] = stringFn(
+        f["title"] = stringFunction([](std::string_view s) { return goStringsTitle(s); });
+        f["graphLink"] = stringFunction(
             [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=0"; });
-        f["tableLink"] = stringFn(
+        f["tableLink"] = stringFunction(
             [](std::string_view s) { return "/graph?g0.expr=" + urlQueryEscape(s) + "&g0.tab=1"; });
         f["sortByLabel"] = {[](std::span<const Value> args) -> Result<Value> {
                                 auto label = stringArg(args, 0);
@@ -233,13 +186,13 @@ const FuncMap& contextFreeFunctions() {
                                 return Value::list(std::move(sorted));
                             },
                             2, 2};
-        f["stripPort"] = stringFn([](std::string_view hostPort) {
+        f["stripPort"] = stringFunction([](std::string_view hostPort) {
             std::string host, port;
             if (!splitHostPort(hostPort, host, port))
                 return std::string(hostPort);
             return host;
         });
-        f["stripDomain"] = stringFn([](std::string_view hostPort) {
+        f["stripDomain"] = stringFunction([](std::string_view hostPort) {
             std::string host, port;
             if (!splitHostPort(hostPort, host, port)) {
                 host = std::string(hostPort);
@@ -346,7 +299,7 @@ const FuncMap& contextFreeFunctions() {
                                   return Value(static_cast<double>(d.value().count()) / 1000.0);
                               },
                               1, 1};
-        f["urlQueryEscape"] = stringFn([](std::string_view s) { return urlQueryEscape(s); });
+        f["urlQueryEscape"] = stringFunction([](std::string_view s) { return urlQueryEscape(s); });
         return f;
     }();
     return kFunctions;
