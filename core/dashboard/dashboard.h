@@ -121,6 +121,11 @@ public:
     GridLayout layout() const;
     // Writes positions back from `layout` (matched by panel id).
     void applyLayout(const GridLayout& layout);
+    // Collapses or expands row `rowId` as Grafana's toggleRow does: on
+    // collapse the panels after it (up to the next row) nest in it; on expand
+    // they come back below it and the panels further down move down by their
+    // height; then the grid compacts. False when `rowId` is not a row.
+    bool toggleRow(int rowId);
 };
 
 // Replaces every `${NAME}` of the document's __inputs (e.g. DS_PROMETHEUS)

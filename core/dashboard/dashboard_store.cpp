@@ -83,8 +83,11 @@ std::vector<DashboardStore::Entry> DashboardStore::list() const {
         }
     scan(m_userDir, false);
     std::vector<Entry> entries;
-    for (auto& [uid, entry] : byUid)
+    m_paths.clear();
+    for (auto& [uid, entry] : byUid) {
+        m_paths[uid] = entry.path;
         entries.push_back(std::move(entry));
+    }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         return a.title.compare(b.title, Qt::CaseInsensitive) < 0;
     });
@@ -92,15 +95,21 @@ std::vector<DashboardStore::Entry> DashboardStore::list() const {
 }
 
 Result<Dashboard> DashboardStore::load(const QString& uid, ImportReport* report) const {
-    for (const Entry& entry : list())
-        if (entry.uid == uid) {
-            auto bytes = readFile(entry.path);
-            if (!bytes.isOk())
-                return bytes.status();
-            return Dashboard::fromJson(*bytes, entry.path, report);
-        }
-    return Status::error(Status::Code::kNotFound,
-                         "no dashboard with uid '" + uid.toStdString() + "'");
+    // The file the last list() found (the page lists before it opens), else
+    // a fresh scan: a new import or a user copy may have appeared since.
+    auto known = m_paths.find(uid);
+    if (known == m_paths.end() || !QFileInfo::exists(known->second) ||
+        (QFileInfo::exists(userPath(uid)) && known->second != userPath(uid))) {
+        list();
+        known = m_paths.find(uid);
+    }
+    if (known == m_paths.end())
+        return Status::error(Status::Code::kNotFound,
+                             "no dashboard with uid '" + uid.toStdString() + "'");
+    auto bytes = readFile(known->second);
+    if (!bytes.isOk())
+        return bytes.status();
+    return Dashboard::fromJson(*bytes, known->second, report);
 }
 
 Status DashboardStore::save(const Dashboard& dashboard) {

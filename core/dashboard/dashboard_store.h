@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <map>
 #include <vector>
 
 #include "core/dashboard/dashboard.h"
@@ -56,6 +57,7 @@ private:
     QString m_userDir;
     QStringList m_bundledDirs;
     mutable QStringList m_errors;
+    mutable std::map<QString, QString> m_paths;  // uid -> file, from the last list()
 };
 
 }  // namespace vigil::dashboard

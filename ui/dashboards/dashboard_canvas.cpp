@@ -414,67 +414,9 @@ int DashboardCanvas::addMetricPanel(const QString& metric, const QString& metric
 bool DashboardCanvas::toggleRow(int rowId) {
     if (!m_dashboard)
         return false;
-    auto& panels = m_dashboard->panels;
-    auto rowIt = std::find_if(panels.begin(), panels.end(),
-                              [&](const Panel& p) { return p.id == rowId && p.isRow(); });
-    if (rowIt == panels.end())
-        return false;
     const dashboard::Dashboard before = *m_dashboard;
-    Panel& row = *rowIt;
-    if (row.collapsed) {
-        // Grafana's toggleRow (expand): children go back below the row; the
-        // panels below move down by the children's height.
-        row.collapsed = false;
-        const int rowY = row.gridPos.y;
-        int yMax = rowY;
-        std::vector<Panel> children = std::move(row.children);
-        row.children.clear();
-        if (!children.empty()) {
-            const int yDiff = children.front().gridPos.y - (rowY + 1);
-            for (Panel& child : children) {
-                child.gridPos.y -= yDiff;
-                yMax = std::max(yMax, child.gridPos.y + child.gridPos.h);
-            }
-            const int push = yMax - rowY - 1;
-            for (Panel& other : panels)
-                if (other.id != rowId && other.gridPos.y > rowY)
-                    other.gridPos.y += push;
-            for (Panel& child : children)
-                panels.push_back(std::move(child));
-        }
-    } else {
-        // Collapse: the panels after the row, up to the next row, nest in it.
-        const int rowY = row.gridPos.y;
-        int nextRowY = std::numeric_limits<int>::max();
-        for (const Panel& p : panels)
-            if (p.isRow() && p.id != rowId && p.gridPos.y > rowY)
-                nextRowY = std::min(nextRowY, p.gridPos.y);
-        std::vector<Panel> keep;
-        std::vector<Panel> nested;
-        for (Panel& p : panels) {
-            if (!p.isRow() && p.gridPos.y > rowY && p.gridPos.y < nextRowY)
-                nested.push_back(std::move(p));
-            else
-                keep.push_back(std::move(p));
-        }
-        std::sort(nested.begin(), nested.end(), [](const Panel& a, const Panel& b) {
-            return a.gridPos.y < b.gridPos.y ||
-                   (a.gridPos.y == b.gridPos.y && a.gridPos.x < b.gridPos.x);
-        });
-        for (Panel& p : keep)
-            if (p.id == rowId) {
-                p.collapsed = true;
-                p.children = std::move(nested);
-            }
-        panels = std::move(keep);
-    }
-    std::stable_sort(panels.begin(), panels.end(), [](const Panel& a, const Panel& b) {
-        return a.gridPos.y < b.gridPos.y ||
-               (a.gridPos.y == b.gridPos.y && a.gridPos.x < b.gridPos.x);
-    });
-    GridLayout layout = m_dashboard->layout();
-    layout.compact();
-    m_dashboard->applyLayout(layout);
+    if (!m_dashboard->toggleRow(rowId))
+        return false;
     rebuild();
     pushSnapshot(tr("Toggle row"), before);
     emit rowToggled(rowId);

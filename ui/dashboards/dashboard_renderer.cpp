@@ -9,6 +9,7 @@
 #include "core/dashboard/time_range.h"
 #include "core/dashboard/variable_resolver.h"
 #include "ui/dashboards/dashboard_canvas.h"
+#include "ui/dashboards/panel_query_service.h"
 #include "ui/panels/panel_factory.h"
 #include "ui/panels/panel_widget.h"
 
@@ -18,23 +19,10 @@ namespace {
 panels::PanelData runPanel(const dashboard::Panel& panel, const dashboard::ResolvedRange& range,
                            const dashboard::InterpolationContext& context,
                            dashboard::MetricsSource& source, int widthPx) {
-    panels::PanelData data;
-    data.fromMs = range.fromMs;
-    data.toMs = range.toMs;
-    for (const auto& planned : dashboard::planPanelQueries(
-             panel, range, context, dashboard::PanelQueryOptions{widthPx, 15000})) {
-        panels::QueryFrame frame;
-        frame.refId = planned.refId;
-        frame.legendFormat = planned.legendFormat;
-        frame.instant = planned.query.instant;
-        auto result = source.query(planned.query);
-        if (result.isOk())
-            frame.series = std::move(result->series);
-        else
-            frame.error = QString::fromStdString(result.status().message());
-        data.frames.push_back(std::move(frame));
-    }
-    return data;
+    return fetchPanelData(&source,
+                          dashboard::planPanelQueries(panel, range, context,
+                                                      dashboard::PanelQueryOptions{widthPx, 15000}),
+                          range.fromMs, range.toMs);
 }
 
 void account(const panels::PanelWidget& widget, RenderReport* report) {
@@ -99,14 +87,12 @@ Result<QImage> renderDashboard(dashboard::Dashboard dashboard, dashboard::Metric
         return widget->grab().toImage();
     }
 
-    // toggleRow reorders panels; expand every collapsed row.
-    for (bool again = true; again && options.expandRows;) {
+    // Open collapsed rows so every panel shows (toggleRow reorders panels).
+    for (bool again = options.expandRows; again;) {
         again = false;
         for (const dashboard::Panel& row : dashboard.panels)
             if (row.isRow() && row.collapsed) {
-                DashboardCanvas scratch;
-                scratch.setDashboard(&dashboard);
-                scratch.toggleRow(row.id);
+                dashboard.toggleRow(row.id);
                 again = true;
                 break;
             }

@@ -196,14 +196,7 @@ void DashboardView::editPanel(int panelId) {
 void DashboardView::loadMetrics() {
     if (m_metricsWatcher.isRunning())
         return;
-    auto source = m_source;
-    const qint64 to = QDateTime::currentMSecsSinceEpoch();
-    m_metricsWatcher.setFuture(
-        QtConcurrent::run([source, to]() -> Result<std::vector<dashboard::MetricInfo>> {
-            if (!source)
-                return Status::error("no data source");
-            return source->metrics(to - 3'600'000, to);
-        }));
+    m_metricsWatcher.setFuture(fetchMetricsAsync(m_source, QDateTime::currentMSecsSinceEpoch()));
 }
 
 DashboardView::~DashboardView() {

@@ -15,7 +15,6 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "core/dashboard/panel_queries.h"
 #include "ui/dashboards/panel_query_service.h"
@@ -196,8 +195,6 @@ PanelEditor::PanelEditor(const dashboard::Panel& panel,
     refreshPreview();
 
     // Completion: the source's metric names, off the GUI thread.
-    auto metricsSource = m_source;
-    const qint64 to = m_range.toMs;
     auto* watcher = new QFutureWatcher<Result<std::vector<dashboard::MetricInfo>>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
         auto result = watcher->result();
@@ -209,12 +206,7 @@ PanelEditor::PanelEditor(const dashboard::Panel& panel,
         for (auto& [editor, legend] : m_targets)
             editor->setCompletions(names, {QStringLiteral("job"), QStringLiteral("instance")});
     });
-    watcher->setFuture(
-        QtConcurrent::run([source, to]() -> Result<std::vector<dashboard::MetricInfo>> {
-            if (!source)
-                return Status::error("no data source");
-            return source->metrics(to - 3'600'000, to);
-        }));
+    watcher->setFuture(fetchMetricsAsync(m_source, m_range.toMs));
 }
 
 PanelEditor::~PanelEditor() = default;

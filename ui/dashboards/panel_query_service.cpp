@@ -3,8 +3,43 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 #include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace vigil::dashboards {
+
+panels::PanelData fetchPanelData(dashboard::MetricsSource* source,
+                                 const std::vector<dashboard::PlannedQuery>& queries, qint64 fromMs,
+                                 qint64 toMs) {
+    panels::PanelData data;
+    data.fromMs = fromMs;
+    data.toMs = toMs;
+    for (const dashboard::PlannedQuery& planned : queries) {
+        panels::QueryFrame frame;
+        frame.refId = planned.refId;
+        frame.legendFormat = planned.legendFormat;
+        frame.instant = planned.query.instant;
+        if (!source) {
+            frame.error = QObject::tr("no data source");
+        } else {
+            auto result = source->query(planned.query);
+            if (result.isOk())
+                frame.series = std::move(result->series);
+            else
+                frame.error = QString::fromStdString(result.status().message());
+        }
+        data.frames.push_back(std::move(frame));
+    }
+    return data;
+}
+
+QFuture<Result<std::vector<dashboard::MetricInfo>>> fetchMetricsAsync(
+    std::shared_ptr<dashboard::MetricsSource> source, qint64 toMs) {
+    return QtConcurrent::run([source, toMs]() -> Result<std::vector<dashboard::MetricInfo>> {
+        if (!source)
+            return Status::error("no data source");
+        return source->metrics(toMs - 3'600'000, toMs);
+    });
+}
 
 PanelQueryService::PanelQueryService(std::shared_ptr<dashboard::MetricsSource> source,
                                      QObject* parent)
@@ -29,25 +64,7 @@ quint64 PanelQueryService::refresh(int panelId, std::vector<dashboard::PlannedQu
     std::shared_ptr<dashboard::MetricsSource> source = m_source;
     QPointer<PanelQueryService> self(this);
     m_pool.start([self, source, panelId, request, queries = std::move(queries), fromMs, toMs] {
-        panels::PanelData data;
-        data.fromMs = fromMs;
-        data.toMs = toMs;
-        for (const dashboard::PlannedQuery& planned : queries) {
-            panels::QueryFrame frame;
-            frame.refId = planned.refId;
-            frame.legendFormat = planned.legendFormat;
-            frame.instant = planned.query.instant;
-            if (!source) {
-                frame.error = QObject::tr("no data source");
-            } else {
-                auto result = source->query(planned.query);
-                if (result.isOk())
-                    frame.series = std::move(result->series);
-                else
-                    frame.error = QString::fromStdString(result.status().message());
-            }
-            data.frames.push_back(std::move(frame));
-        }
+        panels::PanelData data = fetchPanelData(source.get(), queries, fromMs, toMs);
         if (self)
             QMetaObject::invokeMethod(
                 self,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFuture>
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
@@ -12,6 +13,18 @@
 #include "ui/panels/panel_data.h"
 
 namespace vigil::dashboards {
+
+// Runs planned queries on the calling thread (the service's workers, or a
+// command-line tool) and gathers their answers; a failing query becomes
+// its frame's error.
+panels::PanelData fetchPanelData(dashboard::MetricsSource* source,
+                                 const std::vector<dashboard::PlannedQuery>& queries, qint64 fromMs,
+                                 qint64 toMs);
+
+// The source's metrics of the last hour before `toMs` (metrics browser,
+// query completion), fetched on a worker thread.
+QFuture<Result<std::vector<dashboard::MetricInfo>>> fetchMetricsAsync(
+    std::shared_ptr<dashboard::MetricsSource> source, qint64 toMs);
 
 // Runs panel queries off the GUI thread and hands back plain PanelData by
 // queued signal. A newer refresh of a panel supersedes the older one: its

@@ -83,6 +83,10 @@ private slots:
         editor.show();
         editor.queryService()->waitForIdle();
         QTRY_COMPARE(editor.preview()->bodyState(), QStringLiteral("content"));
+        // Completion offers the source's metric names once they are fetched.
+        QTRY_VERIFY(static_cast<QStringListModel*>(editor.queryEditors()[0]->completer()->model())
+                        ->stringList()
+                        .contains(QStringLiteral("http_requests_total")));
 
         editor.queryEditors()[0]->setPlainText(QStringLiteral("rate(http_requests_total[5m])"));
         editor.legendEditor(0)->setText(QStringLiteral("{{instance}} req/s"));
