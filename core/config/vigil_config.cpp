@@ -116,6 +116,18 @@ void readHostCollector(const YAML::Node& node, ConfigErrors& errors,
     reader.finish();
 }
 
+void readSelfMonitoring(const YAML::Node& node, ConfigErrors& errors,
+                        VigilConfig::SelfMonitoring& self) {
+    YamlMapReader reader(node, errors, "self_monitoring");
+    reader.read("enabled", self.enabled);
+    if (reader.readDuration("scrape_interval", self.scrapeInterval) &&
+        self.scrapeInterval.count() <= 0) {
+        errors.add(reader.child("scrape_interval").Mark(),
+                   "self_monitoring.scrape_interval: must be positive");
+    }
+    reader.finish();
+}
+
 void readRemoteWriteReceiver(const YAML::Node& node, ConfigErrors& errors,
                              VigilConfig::RemoteWriteReceiver& out) {
     YamlMapReader reader(node, errors, "remote_write_receiver");
@@ -303,6 +315,8 @@ Result<LoadedConfig> parseVigilConfig(
     readStorage(top.child("storage"), errors, loaded.config.storage);
     readLogs(top.child("logs"), errors, loaded.config.logs);
     readHostCollector(top.child("host_collector"), errors, loaded.config.hostCollector);
+    readSelfMonitoring(top.child("self_monitoring"), errors, loaded.config.selfMonitoring);
+
     readRemoteWriteReceiver(top.child("remote_write_receiver"), errors,
                             loaded.config.remoteWriteReceiver);
     readScraping(top, errors, fileName, loaded.config);

@@ -48,7 +48,16 @@ struct VigilConfig {
         std::chrono::milliseconds scrapeInterval{15000};
     } hostCollector;
 
+    // Vigil's own /metrics, stored in the TSDB under job "vigil" as
+    // Prometheus's self-scrape stores its own (the Vigil self-monitoring
+    // dashboard reads them).
+    struct SelfMonitoring {
+        bool enabled = true;
+        std::chrono::milliseconds scrapeInterval{15000};
+    } selfMonitoring;
+
     // POST /api/v1/write on the listener (Prometheus remote write 1.0).
+
     struct RemoteWriteReceiver {
         bool enabled = true;
         std::map<std::string, std::string> basicAuthUsers;  // user → bcrypt hash; empty: open

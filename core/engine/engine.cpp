@@ -7,6 +7,7 @@
 #include <cassert>
 
 #include "core/collect/host_collector_service.h"
+#include "core/collect/self_monitor_service.h"
 #include "core/engine/alert_fan_out.h"
 #include "core/http/http_service.h"
 #include "core/http/loki_api.h"
@@ -178,6 +179,12 @@ Engine::Engine(EngineOptions options, QObject* parent)
         collect::HostCollectorServiceOptions host;
         host.interval = config.hostCollector.scrapeInterval;
         addService(std::make_unique<collect::HostCollectorService>(*m_tsdb, host, m_metrics));
+    }
+    if (config.selfMonitoring.enabled) {
+        collect::SelfMonitorOptions self;
+        self.interval = config.selfMonitoring.scrapeInterval;
+        self.instance = [http = m_http] { return http->boundAddress(); };
+        addService(std::make_unique<collect::SelfMonitorService>(*m_tsdb, m_metrics, self));
     }
     if (!config.scrapeConfigs.empty()) {
         auto scrape =

@@ -161,6 +161,13 @@ private slots:
         QTest::newRow("host-interval-zero")
             << "host_collector:\n  scrape_interval: 0s\n"
             << "t.yml:2:20: host_collector.scrape_interval: must be positive";
+        QTest::newRow("self-monitoring-interval-zero")
+            << "self_monitoring:\n  scrape_interval: 0s\n"
+            << "t.yml:2:20: self_monitoring.scrape_interval: must be positive";
+        QTest::newRow("self-monitoring-unknown-key")
+            << "self_monitoring:\n  interval: 5s\n"
+            << "t.yml:2:3: unknown key 'interval' in self_monitoring";
+
         QTest::newRow("tab-indent") << "server:\n\tlisten: x\n"
                                     << "t.yml:2:8: invalid YAML: illegal map value";
     }

@@ -179,6 +179,43 @@ private slots:
         engine.stop();
     }
 
+    // Vigil's own metrics land in the TSDB under job "vigil", with the
+    // listener's address as instance, like a Prometheus self-scrape.
+    void selfMonitoringStoresOwnMetrics() {
+        using namespace vigil;
+        QTemporaryDir dir;
+        EngineOptions options = testOptions(dir.path());
+        options.config.hostCollector.enabled = false;
+        options.config.selfMonitoring.scrapeInterval = std::chrono::milliseconds(200);
+        Engine engine(options);
+        QVERIFY(engine.start().isOk());
+        const QString address = engine.httpAddress();
+        auto query = [&address](const char* encoded) {
+            return QJsonDocument::fromJson(QByteArray::fromStdString(
+                test::httpGet(address, std::string("/api/v1/query?query=") + encoded).body));
+        };
+        // up{job="vigil"}
+        QTRY_COMPARE_WITH_TIMEOUT(
+            query("up%7Bjob%3D%22vigil%22%7D")["data"]["result"].toArray().size(), 1, 10000);
+        const QJsonObject up =
+            query("up%7Bjob%3D%22vigil%22%7D")["data"]["result"].toArray()[0].toObject();
+        QCOMPARE(up["metric"]["instance"].toString(), address);
+        QCOMPARE(up["value"].toArray()[1].toString(), QString("1"));
+        // process_resident_memory_bytes{job="vigil"} is this process's RSS.
+        const QJsonArray rss =
+            query("process_resident_memory_bytes%7Bjob%3D%22vigil%22%7D")["data"]["result"]
+                .toArray();
+        QCOMPARE(rss.size(), 1);
+        QVERIFY(rss[0]["value"].toArray()[1].toString().toDouble() > 1e6);
+        // A counter of the engine itself moves between collections.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            query("sum(vigil_tsdb_head_series%7Bjob%3D%22vigil%22%7D)")["data"]["result"]
+                    .toArray()
+                    .size() == 1,
+            5000);
+        engine.stop();
+    }
+
     void startStopFiftyTimes() {
         QTemporaryDir dir;
         Engine engine(testOptions(dir.path()));
@@ -234,7 +271,7 @@ private slots:
         QStringList names;
         for (const auto& status : statuses)
             names << status.name;
-        QCOMPARE(names, QStringList({"tsdb", "logs", "http", "host-collector", "rules", "a", "b"}));
+        QCOMPARE(names, QStringList({"tsdb", "logs", "http", "host-collector", "self-monitoring", "rules", "a", "b"}));
     }
 
     void failedStartRollsBack() {
