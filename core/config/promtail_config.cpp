@@ -86,7 +86,8 @@ void readJournal(const YAML::Node& node, ConfigErrors& errors, const std::string
     YamlMapReader reader(node, errors, path);
     reader.read("json", out.json);
     if (reader.readDuration("max_age", out.maxAge) && out.maxAge.count() <= 0)
-        errors.add(reader.child("max_age").Mark(), reader.childPath("max_age") + ": must be positive");
+        errors.add(reader.child("max_age").Mark(),
+                   reader.childPath("max_age") + ": must be positive");
     out.labels = readLabels(reader.child("labels"), errors, reader.childPath("labels"));
     for (const auto& [name, value] : out.labels) {
         (void)value;

@@ -24,9 +24,8 @@ Result<JournalRecord> parseJournalJson(std::string_view json, bool wholeJson) {
     const QJsonDocument doc = QJsonDocument::fromJson(
         QByteArray::fromRawData(json.data(), static_cast<qsizetype>(json.size())), &error);
     if (error.error != QJsonParseError::NoError)
-        return Status::corruption("invalid journal JSON at offset " +
-                                  std::to_string(error.offset) + ": " +
-                                  error.errorString().toStdString());
+        return Status::corruption("invalid journal JSON at offset " + std::to_string(error.offset) +
+                                  ": " + error.errorString().toStdString());
     if (!doc.isObject())
         return Status::corruption("invalid journal JSON: expected an object");
     const QJsonObject object = doc.object();
@@ -59,8 +58,7 @@ Result<JournalRecord> parseJournalJson(std::string_view json, bool wholeJson) {
     // Promtail adds the priority's name (journald's PRIORITY is a number).
     static const char* const kPriorities[] = {"emerg",   "alert",  "crit", "error",
                                               "warning", "notice", "info", "debug"};
-    const int priority =
-        object.value(QStringLiteral("PRIORITY")).toString().toInt(&ok);
+    const int priority = object.value(QStringLiteral("PRIORITY")).toString().toInt(&ok);
     if (ok && priority >= 0 && priority < 8)
         builder.set("__journal_priority_keyword", kPriorities[priority]);
     record.labels = builder.labels();
@@ -125,7 +123,8 @@ Status JournalSource::start(const std::string& cursor) {
         argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, m_journalctl.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc =
+        posix_spawnp(&pid, m_journalctl.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     close(err[1]);

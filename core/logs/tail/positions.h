@@ -44,7 +44,7 @@ public:
     std::string serialize() const;
     // Parses the text; `fileName` names the file in errors.
     static Result<std::map<std::string, std::string>> parse(const std::string& text,
-                                                           const std::string& fileName);
+                                                            const std::string& fileName);
 
 private:
     Env* m_env;

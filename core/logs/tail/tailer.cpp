@@ -157,9 +157,8 @@ Tailer::~Tailer() {
 }
 
 Status Tailer::open() {
-    auto positions =
-        Positions::load(m_options.env, m_options.positionsFile,
-                        m_options.config.positions.ignoreInvalidYaml);
+    auto positions = Positions::load(m_options.env, m_options.positionsFile,
+                                     m_options.config.positions.ignoreInvalidYaml);
     if (!positions)
         return positions.status();
     m_positions = std::make_unique<Positions>(std::move(*positions));
@@ -177,8 +176,8 @@ Status Tailer::open() {
             std::vector<model::Label> list;
             for (const auto& [name, value] : staticConfig.labels)
                 list.push_back({name, expandHostname(value)});
-            auto relabeled =
-                scrape::relabel(model::Labels::fromUnsorted(std::move(list)), scrape.relabelConfigs);
+            auto relabeled = scrape::relabel(model::Labels::fromUnsorted(std::move(list)),
+                                             scrape.relabelConfigs);
             if (!relabeled)
                 continue;  // dropped by relabeling, as in Promtail
             Job::Target target;
@@ -201,9 +200,8 @@ Status Tailer::open() {
                 m_positions->get(journalPositionKey(scrape.jobName)).value_or("");
             Status started = job->journal->start(job->journalCommitted);
             if (!started.isOk())
-                qCWarning(lcTailer).noquote()
-                    << QString::fromStdString("journal job " + scrape.jobName + ": " +
-                                              started.message());
+                qCWarning(lcTailer).noquote() << QString::fromStdString(
+                    "journal job " + scrape.jobName + ": " + started.message());
         }
         m_jobs.push_back(std::move(job));
     }
@@ -591,13 +589,17 @@ void Tailer::rewind(Batch& batch) {
 std::size_t Tailer::poll(bool discoverFiles) {
     Batch batch;
     batch.generation = ++m_generation;
-    if (discoverFiles)
-        discover();
+    // Rotations first, so that a rotated file that a glob also matches under
+    // its new name is known (m_rotated) before discovery finds it.
     std::vector<std::string> closed;
     for (auto& [path, file] : m_files) {
         (void)path;
         checkRotation(*file, batch, closed);
-        if (std::find(closed.begin(), closed.end(), file->path) == closed.end())
+    }
+    if (discoverFiles)
+        discover();
+    for (auto& [path, file] : m_files) {
+        if (std::find(closed.begin(), closed.end(), path) == closed.end())
             readFile(*file, batch, false);
     }
     readJournals(batch);
@@ -741,9 +743,8 @@ void Tailer::updateTargets() {
             continue;
         LogTargetInfo info;
         info.job = job->config->jobName;
-        info.path = job->journal->config().path.empty()
-                        ? std::string("journal")
-                        : "journal " + job->journal->config().path;
+        info.path = job->journal->config().path.empty() ? std::string("journal")
+                                                        : "journal " + job->journal->config().path;
         model::LabelsBuilder builder;
         for (const auto& [name, value] : job->journal->config().labels)
             builder.set(name, value);

@@ -93,8 +93,8 @@ private:
     struct Batch;
 
     void discover();
-    void openFile(const std::string& path, Job& job, const std::map<std::string, std::string>& labels,
-                  bool initial);
+    void openFile(const std::string& path, Job& job,
+                  const std::map<std::string, std::string>& labels, bool initial);
     // Reads `file` to its current end into the batch; `final` also emits a
     // partial last line (the file was rotated away or deleted).
     void readFile(TailedFile& file, Batch& batch, bool final);
