@@ -121,6 +121,15 @@ void readScrapeConfig(const YAML::Node& node, ConfigErrors& errors, const std::s
                 LogStaticConfig config;
                 config.labels = readLabels(item.child("labels"), errors, item.childPath("labels"));
                 item.finish();
+                for (const char* key : {"__path__", "__path_exclude__"}) {
+                    auto it = config.labels.find(key);
+                    if (it != config.labels.end() && !it->second.empty() &&
+                        it->second.front() != '/') {
+                        errors.add(list[i].Mark(), itemPath + ".labels." + key +
+                                                       ": must be an absolute path, got \"" +
+                                                       it->second + "\"");
+                    }
+                }
                 if (!config.labels.count("__path__") && !reader.has("relabel_configs")) {
                     errors.add(list[i].Mark(), itemPath +
                                                    ".labels: __path__ is required (the glob of "

@@ -22,7 +22,7 @@ class YamlMapReader;
 // described in core/logs/tail/FORMAT.md.
 
 struct PositionsConfig {
-    std::string filename;  // empty: <data dir>/logs-positions.yaml
+    std::string filename;  // empty: <data dir>/positions.yaml
     std::chrono::milliseconds syncPeriod{10000};
     bool ignoreInvalidYaml = false;
 };

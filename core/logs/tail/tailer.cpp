@@ -439,12 +439,20 @@ void Tailer::readFile(TailedFile& file, Batch& batch, bool final) {
     }
 }
 
+void Tailer::rememberRotated(const TailedFile& file) {
+    // Only a file still linked under another name: a deleted file's inode
+    // number may be reused by a new file, which must be read from 0.
+    struct stat st {};
+    if (file.fd >= 0 && fstat(file.fd, &st) == 0 && st.st_nlink > 0)
+        m_rotated[{file.dev, file.ino}] = file.nextRead;
+}
+
 void Tailer::checkRotation(TailedFile& file, Batch& batch, std::vector<std::string>& closed) {
     struct stat st {};
     if (::stat(file.path.c_str(), &st) != 0) {
         // Deleted or renamed away: what was written before is still ours.
         readFile(file, batch, true);
-        m_rotated[{file.dev, file.ino}] = file.nextRead;
+        rememberRotated(file);
         closed.push_back(file.path);
         return;
     }
@@ -453,7 +461,7 @@ void Tailer::checkRotation(TailedFile& file, Batch& batch, std::vector<std::stri
         readFile(file, batch, true);
         if (!flush(batch))
             return;  // the store is down; rotation is handled at the next poll
-        m_rotated[{file.dev, file.ino}] = file.nextRead;
+        rememberRotated(file);
         const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
         struct stat newSt {};
         if (fd < 0 || fstat(fd, &newSt) != 0) {

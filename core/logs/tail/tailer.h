@@ -98,6 +98,7 @@ private:
     // Reads `file` to its current end into the batch; `final` also emits a
     // partial last line (the file was rotated away or deleted).
     void readFile(TailedFile& file, Batch& batch, bool final);
+    void rememberRotated(const TailedFile& file);
     void checkRotation(TailedFile& file, Batch& batch, std::vector<std::string>& closed);
     void emitLine(TailedFile& file, std::string_view line, TimestampNs ts, Batch& batch);
     void readJournals(Batch& batch);

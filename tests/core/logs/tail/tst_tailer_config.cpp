@@ -76,6 +76,11 @@ private slots:
                "        - labels: {job: a}\n"
             << "t.yml:5:11: logs.scrape_configs[0].static_configs[0].labels: __path__ is "
                "required";
+        QTest::newRow("relative __path__")
+            << "logs:\n  scrape_configs:\n    - job_name: a\n      static_configs:\n"
+               "        - labels: {__path__: logs/*.log}\n"
+            << "t.yml:5:11: logs.scrape_configs[0].static_configs[0].labels.__path__: must be an "
+               "absolute path, got \"logs/*.log\"";
         QTest::newRow("unknown key")
             << "logs:\n  scrape_configs:\n    - job_name: a\n      jornal: {}\n"
             << "t.yml:4:7: unknown key 'jornal' in logs.scrape_configs[0]; did you mean 'journal'?";
