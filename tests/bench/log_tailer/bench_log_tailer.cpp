@@ -41,6 +41,10 @@ tail::TailerOptions optionsFor(const std::string& glob, const std::string& posit
 }
 
 int ingest(const std::string& file, const std::string& dir) {
+    if (file.empty() || file.front() != '/') {
+        std::fprintf(stderr, "FILE must be an absolute path (the tailer takes absolute globs)\n");
+        return 2;
+    }
     std::filesystem::remove_all(dir);
     store::LogStoreOptions storeOptions;
     auto opened = store::LogStore::open(Env::posix(), dir, storeOptions, nullptr);

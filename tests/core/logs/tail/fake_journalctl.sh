@@ -17,4 +17,8 @@ if [ -n "$cursor" ]; then
 else
     cat "$FAKE_JOURNALCTL_FIXTURE"
 fi
+if [ -n "${FAKE_JOURNALCTL_FAIL:-}" ]; then
+    echo "$FAKE_JOURNALCTL_FAIL" >&2
+    exit 1
+fi
 exec sleep 3600

@@ -496,6 +496,43 @@ private slots:
         QCOMPARE(writer.lines.size(), std::size_t(3));
     }
 
+    void journalctlExitIsReported() {
+        QTemporaryDir dir;
+        const QString fixtures = QStringLiteral(VIGIL_TEST_DATA_DIR);
+        qputenv("FAKE_JOURNALCTL_ARGS", (dir.path() + "/args.txt").toUtf8());
+        qputenv("FAKE_JOURNALCTL_FIXTURE", (fixtures + "/journal.jsonl").toUtf8());
+        qputenv("FAKE_JOURNALCTL_FAIL", "Failed to seek to cursor: Invalid argument");
+        TailerOptions options;
+        options.positionsFile = (dir.path() + "/positions.yaml").toStdString();
+        options.journalctl = (fixtures + "/fake_journalctl.sh").toStdString();
+        config::LogScrapeConfig job;
+        job.jobName = "journal";
+        job.journal.emplace();
+        job.journal->path = dir.path().toStdString();
+        options.config.scrapeConfigs.push_back(job);
+        RecordingWriter writer;
+        Tailer tailer(options, writer);
+        QVERIFY(tailer.open().isOk());
+        // What it printed before exiting is stored; the exit is the target's error.
+        QTRY_VERIFY_WITH_TIMEOUT((tailer.poll(), !tailer.targets().at(0).error.empty()), 5000);
+        qunsetenv("FAKE_JOURNALCTL_FAIL");
+        QCOMPARE(writer.lines.size(), std::size_t(3));
+        QCOMPARE(tailer.targets().at(0).error,
+                 std::string("journalctl exited with status 1: Failed to seek to cursor: Invalid "
+                             "argument"));
+        QCOMPARE(tailer.targets().at(0).cursor, std::string("s=6e1c;i=103;b=a1;m=3f;t=5f0c;x=3"));
+        QVERIFY(tailer.close().isOk());
+
+        // A program that does not exist.
+        options.journalctl = (dir.path() + "/no-such-journalctl").toStdString();
+        Tailer missing(options, writer);
+        QVERIFY(missing.open().isOk());
+        missing.poll();
+        QVERIFY2(missing.targets().at(0).error.find("cannot run") == 0,
+                 missing.targets().at(0).error.c_str());
+        QVERIFY(missing.close().isOk());
+    }
+
     void journalWithoutJournald() {
         QTemporaryDir dir;
         if (QFileInfo::exists("/run/systemd/journal"))
@@ -515,6 +552,28 @@ private slots:
         QVERIFY2(targets[0].error.find("/run/systemd/journal") != std::string::npos,
                  targets[0].error.c_str());
         QVERIFY(tailer.close().isOk());
+    }
+
+    void serviceSyncsPositionsPeriodically() {
+        QTemporaryDir dir;
+        const QString log = dir.path() + "/app.log";
+        append(log, "p1\np2\n");
+        RecordingWriter writer;
+        auto options = fileOptions(dir.path(), log.toStdString());
+        options.config.positions.syncPeriod = std::chrono::milliseconds(100);
+        TailerService service(options, writer);
+        QVERIFY(service.start().isOk());
+        // Written while running, without a stop.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            readAll(QString::fromStdString(options.positionsFile)).find("\"6\"") !=
+                std::string::npos,
+            5000);
+        append(log, "p3\n");
+        QTRY_COMPARE_WITH_TIMEOUT(writer.snapshot().size(), std::size_t(3), 5000);
+        service.stop();
+        auto saved = Positions::load(Env::posix(), options.positionsFile);
+        QCOMPARE(saved->offset(log.toStdString()).value_or(0), std::uint64_t(9));
+        QVERIFY(service.targets().empty());  // stopped
     }
 
     void serviceStoresAppendedLineFast() {
