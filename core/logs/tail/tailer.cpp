@@ -166,12 +166,18 @@ Status Tailer::open() {
     for (const auto& scrape : m_options.config.scrapeConfigs) {
         auto job = std::make_unique<Job>();
         job->config = &scrape;
-        config::ConfigErrors errors("pipeline");
-        job->pipeline = pipeline::parsePipeline(scrape.pipelineStages, scrape.pipelinePath, errors);
-        if (!job->pipeline)
-            return errors.toStatus().withContext("job " + scrape.jobName);
-        job->passThrough = !scrape.pipelineStages || scrape.pipelineStages.IsNull() ||
-                           scrape.pipelineStages.size() == 0;
+        if (m_options.pipelineFactory) {
+            job->pipeline = m_options.pipelineFactory(scrape);
+            job->passThrough = false;
+        } else {
+            config::ConfigErrors errors("pipeline");
+            job->pipeline =
+                pipeline::parsePipeline(scrape.pipelineStages, scrape.pipelinePath, errors);
+            if (!job->pipeline)
+                return errors.toStatus().withContext("job " + scrape.jobName);
+            job->passThrough = !scrape.pipelineStages || scrape.pipelineStages.IsNull() ||
+                               scrape.pipelineStages.size() == 0;
+        }
         for (const auto& staticConfig : scrape.staticConfigs) {
             std::vector<model::Label> list;
             for (const auto& [name, value] : staticConfig.labels)
@@ -679,7 +685,9 @@ void Tailer::wake() {
 
 void Tailer::run(const std::atomic<bool>& stop) {
     using Clock = std::chrono::steady_clock;
-    const auto pollPeriod = m_options.config.fileWatch.minPollFrequency;
+    const auto minPoll = m_options.config.fileWatch.minPollFrequency;
+    const auto maxPoll = std::max(minPoll, m_options.config.fileWatch.maxPollFrequency);
+    auto pollPeriod = minPoll;
     const auto syncPeriod = m_options.config.positions.syncPeriod;
     auto nextDiscover = Clock::now();
     auto nextSync = Clock::now() + syncPeriod;
@@ -689,10 +697,15 @@ void Tailer::run(const std::atomic<bool>& stop) {
     while (!stop.load()) {
         auto now = Clock::now();
         const bool discoverNow = structural || now >= nextDiscover;
-        poll(discoverNow);
+        const std::size_t pushed = poll(discoverNow);
         now = Clock::now();
-        if (discoverNow)
+        // Promtail's file_watch_config: the period grows from min to max
+        // while nothing changes and drops back to min on news (inotify
+        // makes the period matter only where inotify cannot see).
+        if (discoverNow) {
+            pollPeriod = pushed > 0 || structural ? minPoll : std::min(pollPeriod * 2, maxPoll);
             nextDiscover = now + pollPeriod;
+        }
         if (now >= nextSync) {
             if (Status s = savePositions(); !s.isOk())
                 qCWarning(lcTailer).noquote() << QString::fromStdString(s.message());

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,11 @@ struct TailerOptions {
     std::size_t maxBatchBytes = 1 << 20;  // a push carries at most about this much
     std::string journalctl = "journalctl";
     instrument::MetricRegistry* metrics = nullptr;  // optional
+    // Builds a job's pipeline; null: logs::pipeline::parsePipeline over the
+    // job's pipeline_stages. A job whose factory result is used never takes
+    // the pass-through fast path. (A seam for tests.)
+    std::function<std::unique_ptr<pipeline::Pipeline>(const config::LogScrapeConfig&)>
+        pipelineFactory;
     Env* env = Env::posix();
 };
 

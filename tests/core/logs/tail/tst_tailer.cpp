@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "core/logs/memory_log_store.h"
@@ -82,6 +83,34 @@ TailerOptions fileOptions(const QString& dir, const std::string& glob,
     options.config.scrapeConfigs.push_back(job);
     return options;
 }
+
+// A stand-in for Promtail stages with state: joins indented lines to the
+// line before (as multiline does), holds the block until the next one starts
+// or until it is 50 ms old, and sets `level` from the first word.
+class JoiningPipeline final : public pipeline::Pipeline {
+public:
+    void process(pipeline::Entry entry, std::vector<pipeline::Entry>& out) override {
+        if (!entry.line.empty() && entry.line[0] == ' ' && m_held) {
+            m_held->line += "\n" + entry.line;
+            return;
+        }
+        release(out);
+        entry.labels["level"] = entry.line.substr(0, entry.line.find(' '));
+        m_held = std::move(entry);
+    }
+    void flush(TimestampNs nowNs, bool all, std::vector<pipeline::Entry>& out) override {
+        if (m_held && (all || nowNs - m_held->tsNs > 50'000'000))
+            release(out);
+    }
+
+private:
+    void release(std::vector<pipeline::Entry>& out) {
+        if (m_held)
+            out.push_back(std::move(*m_held));
+        m_held.reset();
+    }
+    std::optional<pipeline::Entry> m_held;
+};
 
 std::vector<std::string> strings(std::initializer_list<const char*> list) {
     return std::vector<std::string>(list.begin(), list.end());
@@ -247,6 +276,33 @@ private slots:
         QVERIFY(tailer.close().isOk());
         saved = Positions::load(Env::posix(), options.positionsFile);
         QCOMPARE(saved->offset(log.toStdString()).value_or(0), std::uint64_t(9));
+    }
+
+    void pipelineStagesRunPerEntry() {
+        QTemporaryDir dir;
+        const QString log = dir.path() + "/app.log";
+        append(log, "ERROR boom\n  at f()\n  at g()\nINFO ok\n");
+        RecordingWriter writer;
+        auto options = fileOptions(dir.path(), log.toStdString());
+        options.pipelineFactory = [](const config::LogScrapeConfig&) {
+            return std::make_unique<JoiningPipeline>();
+        };
+        Tailer tailer(options, writer);
+        QVERIFY(tailer.open().isOk());
+        tailer.poll();
+        QCOMPARE(writer.lines, strings({"ERROR boom\n  at f()\n  at g()"}));
+        QCOMPARE(writer.labels[0].get("level"), std::string_view("ERROR"));
+        QCOMPARE(writer.labels[0].get("filename"), std::string_view(log.toStdString()));
+        QVERIFY(!writer.labels[0].has("__path__"));
+        QTest::qWait(80);
+        tailer.poll();  // the held block is old enough: flush(now, false) releases it
+        QCOMPARE(writer.lines, strings({"ERROR boom\n  at f()\n  at g()", "INFO ok"}));
+        QCOMPARE(writer.labels[1].get("level"), std::string_view("INFO"));
+        append(log, "WARN last\n");
+        tailer.poll();
+        QCOMPARE(writer.lines.size(), std::size_t(2));  // held
+        QVERIFY(tailer.close().isOk());                 // close releases everything
+        QCOMPARE(writer.lines.back(), std::string("WARN last"));
     }
 
     void renameAndCreateRotation() {
