@@ -206,7 +206,7 @@ Status Tailer::open() {
                 m_positions->get(journalPositionKey(scrape.jobName)).value_or("");
             Status started = job->journal->start(job->journalCommitted);
             if (!started.isOk())
-                qCWarning(lcTailer).noquote() << QString::fromStdString(
+                qCInfo(lcTailer).noquote() << QString::fromStdString(
                     "journal job " + scrape.jobName + ": " + started.message());
         }
         m_jobs.push_back(std::move(job));

@@ -16,7 +16,11 @@ TailerService::~TailerService() {
 }
 
 std::vector<LogTargetInfo> TailerService::targets() const {
-    auto tailer = std::atomic_load(&m_tailer);
+    std::shared_ptr<Tailer> tailer;
+    {
+        std::lock_guard lock(m_tailerMutex);
+        tailer = m_tailer;
+    }
     return tailer ? tailer->targets() : std::vector<LogTargetInfo>{};
 }
 
@@ -25,7 +29,10 @@ Status TailerService::doStart() {
     if (Status opened = tailer->open(); !opened.isOk())
         return opened;
     m_stop = false;
-    std::atomic_store(&m_tailer, tailer);
+    {
+        std::lock_guard lock(m_tailerMutex);
+        m_tailer = tailer;
+    }
     m_thread = std::thread([this, tailer] {
         tailer->run(m_stop);
         if (Status closed = tailer->close(); !closed.isOk()) {
@@ -38,11 +45,15 @@ Status TailerService::doStart() {
 
 void TailerService::doStop() {
     m_stop = true;
-    if (auto tailer = std::atomic_load(&m_tailer))
+    std::shared_ptr<Tailer> tailer;
+    {
+        std::lock_guard lock(m_tailerMutex);
+        tailer = std::move(m_tailer);
+    }
+    if (tailer)
         tailer->wake();
     if (m_thread.joinable())
         m_thread.join();
-    std::atomic_store(&m_tailer, std::shared_ptr<Tailer>());
 }
 
 }  // namespace vigil::logs::tail

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -30,7 +31,8 @@ protected:
 private:
     TailerOptions m_options;
     LogWriter& m_writer;
-    std::shared_ptr<Tailer> m_tailer;
+    mutable std::mutex m_tailerMutex;
+    std::shared_ptr<Tailer> m_tailer;  // GUARDED_BY(m_tailerMutex); null while stopped
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
 };
