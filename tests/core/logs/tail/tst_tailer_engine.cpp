@@ -72,6 +72,11 @@ private slots:
             QCOMPARE(targets.size(), std::size_t(1));
             QCOMPARE(targets[0].path, log.toStdString());
             QCOMPARE(targets[0].job, std::string("app"));
+            const std::string metrics = engine.metrics().render();
+            QVERIFY2(metrics.find("vigil_logs_tailer_read_lines_total{path=\"" + log.toStdString() +
+                                  "\"} 2") != std::string::npos,
+                     metrics.c_str());
+            QVERIFY(metrics.find("vigil_logs_tailer_files_active 1") != std::string::npos);
             engine.stop();
         }
         // Positions are in the data directory; a restart reads only new lines.
