@@ -26,6 +26,7 @@ namespace {
 
 constexpr std::size_t kReadChunk = 256 * 1024;
 constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+constexpr std::uint64_t kMaxBytesPerPoll = 16ULL << 20;  // per file
 
 TimestampNs nowNs() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -376,6 +377,7 @@ void Tailer::readFile(TailedFile& file, Batch& batch, bool final) {
         }
     };
     char* buffer = m_readBuffer.data();
+    const std::uint64_t readStart = file.nextRead;
     for (;;) {
         const ssize_t n = pread(file.fd, buffer, kReadChunk, static_cast<off_t>(file.nextRead));
         if (n < 0) {
@@ -434,6 +436,12 @@ void Tailer::readFile(TailedFile& file, Batch& batch, bool final) {
             return;
         if (static_cast<std::size_t>(n) < kReadChunk)
             break;
+        if (!final && file.nextRead - readStart >= kMaxBytesPerPoll) {
+            // A large backlog: the rest at the next poll, which comes at
+            // once, so that other files, the journal and stop() get a turn.
+            m_moreToRead = true;
+            break;
+        }
     }
     if (final && (!file.partial.empty() || file.partialTruncated)) {
         const TimestampNs ts = std::max(nowNs(), file.lastTs);
@@ -603,6 +611,7 @@ void Tailer::rewind(Batch& batch) {
 std::size_t Tailer::poll(bool discoverFiles) {
     Batch batch;
     batch.generation = ++m_generation;
+    m_moreToRead = false;
     // Rotations first, so that a rotated file that a glob also matches under
     // its new name is known (m_rotated) before discovery finds it.
     std::vector<std::string> closed;
@@ -720,8 +729,12 @@ void Tailer::run(const std::atomic<bool>& stop) {
                 fds.push_back({job->journal->fd(), POLLIN, 0});
         }
         const auto wait = std::min(nextDiscover, nextSync) - Clock::now();
-        const int timeoutMs = static_cast<int>(std::clamp<std::int64_t>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1, 0, 60000));
+        const int timeoutMs =
+            m_moreToRead
+                ? 0
+                : static_cast<int>(std::clamp<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1, 0,
+                      60000));
         ::poll(fds.data(), fds.size(), timeoutMs);
         std::uint64_t drained = 0;
         (void)!::read(m_wakeFd, &drained, sizeof drained);

@@ -71,9 +71,10 @@ public:
     // Loads the positions file, builds the pipelines, starts the journal
     // processes and sets up inotify. An invalid positions file is an error.
     Status open();
-    // One pass: when `discover`, expands the globs (new files, rotations,
-    // deletions, truncations); then reads every tailed file and journal to
-    // its current end and pushes what it read. Returns the lines pushed.
+    // One pass: checks rotations, deletions and truncations, expands the
+    // globs when `discover`, then reads every tailed file (up to 16 MiB each,
+    // so a backlog does not hold up the rest) and journal and pushes what it
+    // read. Returns the lines pushed.
     std::size_t poll(bool discover = true);
     // Releases what the pipelines hold (multiline), pushes it and writes the
     // positions file. open() may not be called again.
@@ -124,6 +125,7 @@ private:
     // if a glob also matches the rotated name, it resumes there, not at 0.
     std::map<std::pair<dev_t, ino_t>, std::uint64_t> m_rotated;
     bool m_firstDiscovery = true;
+    bool m_moreToRead = false;       // a file has more than a poll's share waiting
     std::uint64_t m_generation = 0;  // of batches, so a file knows its slot is current
     std::vector<char> m_readBuffer;
 

@@ -388,6 +388,30 @@ private slots:
         QVERIFY(saved->get(second.toStdString()));
     }
 
+    void largeBacklogIsReadOverSeveralPolls() {
+        QTemporaryDir dir;
+        const QString log = dir.path() + "/big.log";
+        const std::string line(99, 'b');
+        std::string text;
+        for (int i = 0; i < 400000; ++i)  // 40 MB
+            text += line + "\n";
+        append(log, text);
+        RecordingWriter writer;
+        Tailer tailer(fileOptions(dir.path(), log.toStdString()), writer);
+        QVERIFY(tailer.open().isOk());
+        const std::size_t first = tailer.poll();
+        QVERIFY2(first > 0 && first < 400000, std::to_string(first).c_str());
+        std::size_t total = first;
+        int polls = 1;
+        while (std::size_t n = tailer.poll()) {
+            total += n;
+            ++polls;
+        }
+        QCOMPARE(total, std::size_t(400000));
+        QCOMPARE(polls, 3);  // 16 MiB, 16 MiB, the rest
+        QVERIFY(tailer.close().isOk());
+    }
+
     void globs_data() {
         QTest::addColumn<QString>("pattern");
         QTest::addColumn<QString>("path");
