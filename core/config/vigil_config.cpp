@@ -85,7 +85,41 @@ void readStorage(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Stor
     reader.finish();
 }
 
-void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& logs) {
+// The tailer's sources: inline Promtail sections or `promtail_config: path`.
+void readLogSources(YamlMapReader& reader, ConfigErrors& errors, const std::string& fileName,
+                    VigilConfig::Logs& logs) {
+    const std::string baseDir = std::filesystem::path(fileName).parent_path().string();
+    if (!reader.has("promtail_config")) {
+        readPromtailSections(reader, errors, baseDir, logs.tail);
+        return;
+    }
+    for (const char* key : {"positions", "file_watch_config", "scrape_configs"}) {
+        if (reader.has(key)) {
+            errors.add(reader.keyMark(key), "logs." + std::string(key) +
+                                                ": give either logs.promtail_config or inline "
+                                                "Promtail sections, not both");
+            reader.child(key);
+        }
+    }
+    std::string path;
+    if (!reader.read("promtail_config", path))
+        return;
+    if (!std::filesystem::path(path).is_absolute() && !baseDir.empty())
+        path = (std::filesystem::path(baseDir) / path).lexically_normal().string();
+    logs.promtailConfigFile = path;
+    auto loaded = loadPromtailConfig(path);
+    if (!loaded) {
+        errors.add(reader.child("promtail_config").Mark(),
+                   "logs.promtail_config: " + loaded.status().message());
+        return;
+    }
+    for (const auto& warning : loaded->warnings)
+        errors.warnVerbatim(warning);
+    logs.tail = std::move(loaded->config);
+}
+
+void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& fileName,
+              VigilConfig::Logs& logs) {
     YamlMapReader reader(node, errors, "logs");
     reader.read("enabled", logs.enabled);
     reader.readDuration("retention", logs.retention);
@@ -101,6 +135,7 @@ void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& l
         errors.add(reader.child("max_line_length").Mark(),
                    "logs.max_line_length: must be positive");
     reader.readByteSize("ingestion_rate", logs.ingestionRate);
+    readLogSources(reader, errors, fileName, logs);
     reader.finish();
 }
 
@@ -313,7 +348,7 @@ Result<LoadedConfig> parseVigilConfig(
     YamlMapReader top(root, errors, "");
     readServer(top.child("server"), errors, loaded.config.server);
     readStorage(top.child("storage"), errors, loaded.config.storage);
-    readLogs(top.child("logs"), errors, loaded.config.logs);
+    readLogs(top.child("logs"), errors, fileName, loaded.config.logs);
     readHostCollector(top.child("host_collector"), errors, loaded.config.hostCollector);
     readSelfMonitoring(top.child("self_monitoring"), errors, loaded.config.selfMonitoring);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/prometheus_config.h"
+#include "core/config/promtail_config.h"
 #include "core/util/status.h"
 
 namespace vigil::notify {
@@ -74,6 +75,11 @@ struct VigilConfig {
         std::uint64_t maxLineLength = 256 * 1024;
         // Loki's ingestion_rate_mb for the push receiver; 0: unlimited.
         std::uint64_t ingestionRate = 0;  // bytes per second
+        // The file tailer and journal source, in promtail.yml syntax
+        // (core/logs/tail/FORMAT.md): inline `positions`, `file_watch_config`
+        // and `scrape_configs`, or `promtail_config: path` to a promtail.yml.
+        PromtailConfig tail;
+        std::string promtailConfigFile;  // absolute after loading; empty: inline or none
     } logs;
     // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
     // inline, and/or `prometheus_config: path` to an existing prometheus.yml

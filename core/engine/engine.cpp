@@ -15,6 +15,7 @@
 #include "core/instrument/process_metrics.h"
 #include "core/logs/push/loki_push_receiver.h"
 #include "core/logs/store/logs_service.h"
+#include "core/logs/tail/tailer_service.h"
 #include "core/notify/alertmanager_api.h"
 #include "core/notify/notify_service.h"
 #include "core/notify/receivers/alertmanager_forwarder.h"
@@ -192,12 +193,28 @@ Engine::Engine(EngineOptions options, QObject* parent)
         m_scrape = scrape.get();
         addService(std::move(scrape));
     }
+    if (m_logs && !config.logs.tail.scrapeConfigs.empty()) {
+        logs::tail::TailerOptions tail;
+        tail.config = config.logs.tail;
+        tail.positionsFile = config.logs.tail.positions.filename.empty()
+                                 ? m_options.dataDir.toStdString() + "/positions.yaml"
+                                 : config.logs.tail.positions.filename;
+        tail.maxLineLength = config.logs.maxLineLength;
+        tail.metrics = &m_metrics;
+        auto tailer = std::make_unique<logs::tail::TailerService>(std::move(tail), *m_logs);
+        m_tailer = tailer.get();
+        addService(std::move(tailer));
+    }
     // Rules read what the collectors and scrapers write; they start last.
     addService(std::move(rules));
 }
 
 scrape::TargetsSnapshot Engine::targets() const {
     return m_scrape ? m_scrape->manager().targets() : scrape::TargetsSnapshot{};
+}
+
+std::vector<logs::tail::LogTargetInfo> Engine::logTargets() const {
+    return m_tailer ? m_tailer->targets() : std::vector<logs::tail::LogTargetInfo>{};
 }
 
 notify::receivers::DesktopNotificationHub* Engine::desktopNotifications() {

@@ -20,6 +20,10 @@ class LokiPushReceiver;
 namespace vigil::logs::store {
 class LogsService;
 }
+namespace vigil::logs::tail {
+class TailerService;
+struct LogTargetInfo;
+}  // namespace vigil::logs::tail
 namespace vigil::model {
 class Storage;
 }
@@ -103,6 +107,12 @@ public:
     // query (it refuses with an error while the engine is stopped). Null
     // when `logs.enabled` is false.
     logs::store::LogsService* logStore() { return m_logs; }
+    // The file tailer and journal source; null without logs.scrape_configs
+    // (or logs.promtail_config) or when the log store is disabled.
+    logs::tail::TailerService* tailerService() { return m_tailer; }
+    // The tailed files and journal jobs (path, labels, position, size,
+    // error), copied out; safe from any thread. Empty without a tailer.
+    std::vector<logs::tail::LogTargetInfo> logTargets() const;
     // Null when no scrape_configs are configured.
     scrape::ScrapeService* scrapeService() { return m_scrape; }
     // The scrape targets (health, last scrape, duration, error, labels before
@@ -141,6 +151,7 @@ private:
     scrape::ScrapeService* m_scrape = nullptr;         // owned by m_services
     rules::RulesService* m_rules = nullptr;            // owned by m_services
     logs::store::LogsService* m_logs = nullptr;        // owned by m_services
+    logs::tail::TailerService* m_tailer = nullptr;     // owned by m_services
     std::unique_ptr<logs::push::LokiPushReceiver> m_lokiPush;
     notify::NotifyService* m_notify = nullptr;                              // owned by m_services
     std::unique_ptr<notify::receivers::Receivers> m_receivers;              // history, desktop hub
