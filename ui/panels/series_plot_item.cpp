@@ -53,6 +53,16 @@ void SeriesPlotItem::setThresholds(std::vector<ThresholdArea> areas,
     invalidate();
 }
 
+void SeriesPlotItem::setGrid(std::vector<double> timeTicks, std::vector<double> valueTicks,
+                             QColor color) {
+    if (timeTicks == m_timeTicks && valueTicks == m_valueTicks && color == m_gridColor)
+        return;
+    m_timeTicks = std::move(timeTicks);
+    m_valueTicks = std::move(valueTicks);
+    m_gridColor = color;
+    invalidate();
+}
+
 void SeriesPlotItem::setRanges(double fromMs, double toMs, double minValue, double maxValue) {
     if (!(toMs > fromMs))
         toMs = fromMs + 1;
@@ -86,13 +96,17 @@ double SeriesPlotItem::timeAt(double x) const {
     return m_fromMs + (x - m_plot.left()) * (m_toMs - m_fromMs) / m_plot.width();
 }
 
+QRectF SeriesPlotItem::cacheRect() const {
+    return m_plot.adjusted(-2, -2, 2, 2);
+}
+
 QRectF SeriesPlotItem::boundingRect() const {
-    return m_plot;
+    return cacheRect();
 }
 
 QPainterPath SeriesPlotItem::shape() const {
     QPainterPath path;
-    path.addRect(m_plot);
+    path.addRect(cacheRect());
     return path;
 }
 
@@ -107,11 +121,12 @@ void SeriesPlotItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, Q
     const qreal ratio = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
     if (!m_cacheValid || m_cache.devicePixelRatioF() != ratio)
         renderCache(ratio);
-    painter->drawImage(m_plot.topLeft(), m_cache);
+    painter->drawImage(cacheRect().topLeft(), m_cache);
 }
 
 void SeriesPlotItem::renderCache(qreal devicePixelRatio) {
-    const QSize pixels = (m_plot.size() * devicePixelRatio).toSize().expandedTo(QSize(1, 1));
+    const QRectF area = cacheRect();
+    const QSize pixels = (area.size() * devicePixelRatio).toSize().expandedTo(QSize(1, 1));
     if (m_cache.size() != pixels)
         m_cache = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
     m_cache.setDevicePixelRatio(devicePixelRatio);
@@ -120,9 +135,11 @@ void SeriesPlotItem::renderCache(qreal devicePixelRatio) {
     ++m_cacheRenders;
 
     QPainter painter(&m_cache);
-    painter.translate(-m_plot.topLeft());
+    painter.translate(-area.topLeft());
     const double left = m_plot.left();
     const double right = m_plot.right();
+    // Series and thresholds stay inside the plot; a line on its edge shows.
+    painter.setClipRect(m_plot.adjusted(-1, -1, 1, 1));
     for (const ThresholdArea& area : m_thresholdAreas) {
         const double top = clampPixel(toPosition(0, area.to).y(), m_plot.top(), m_plot.bottom());
         const double bottom =
@@ -130,6 +147,24 @@ void SeriesPlotItem::renderCache(qreal devicePixelRatio) {
         painter.fillRect(
             QRectF(QPointF(left, std::min(top, bottom)), QPointF(right, std::max(top, bottom))),
             area.color);
+    }
+
+    // The grid, one device pixel wide, on whole pixels; over the threshold
+    // areas, under the data.
+    if (m_gridColor.isValid()) {
+        const double pixel = 1.0 / devicePixelRatio;
+        auto snap = [&](double v) { return std::floor(v * devicePixelRatio) / devicePixelRatio; };
+        for (double t : m_timeTicks) {
+            const double x = toPosition(t, 0).x();
+            if (x >= left - 0.5 && x <= right + 0.5)
+                painter.fillRect(QRectF(snap(x), m_plot.top(), pixel, m_plot.height()),
+                                 m_gridColor);
+        }
+        for (double v : m_valueTicks) {
+            const double y = toPosition(0, v).y();
+            if (y >= m_plot.top() - 0.5 && y <= m_plot.bottom() + 0.5)
+                painter.fillRect(QRectF(left, snap(y), m_plot.width(), pixel), m_gridColor);
+        }
     }
 
     std::size_t visiblePoints = 0;

@@ -11,10 +11,12 @@
 
 namespace vigil::panels {
 
-// Draws the data of a timeseries panel (lines, fills, bars, points and the
-// thresholds) inside its QChart's plot area, as one QGraphicsItem child of
-// the chart. The chart keeps the axes, the grid and the layout; this item
-// maps values itself from the plot area and the axis ranges it is given.
+// Draws the data of a timeseries panel (lines, fills, bars, points, the
+// thresholds and the grid at the axes' ticks) inside its QChart's plot area,
+// as one QGraphicsItem child of the chart. The chart keeps the axes, their
+// labels and the layout; this item maps values itself from the plot area
+// and the axis ranges it is given. The grid is drawn here rather than by
+// the axes because Qt Charts paints its grid lines on every repaint.
 //
 // Why not one QLineSeries per series: Qt Charts recomputes a stroked hit-test
 // shape (QPainterPathStroker) for every series on every update, which cost
@@ -68,6 +70,9 @@ public:
     const std::vector<Series>& series() const { return m_series; }
     void setSeriesVisible(std::size_t index, bool visible);
     void setThresholds(std::vector<ThresholdArea> areas, std::vector<ThresholdLine> lines);
+    // The grid: vertical lines at these times, horizontal lines at these
+    // values (the axes' ticks), in this colour.
+    void setGrid(std::vector<double> timeTicks, std::vector<double> valueTicks, QColor color);
     // The value ranges the plot area shows (the axes' ranges).
     void setRanges(double fromMs, double toMs, double minValue, double maxValue);
     // The chart's plot area, in the chart's (this item's parent's) coordinates.
@@ -87,6 +92,9 @@ public:
 
 private:
     void invalidate();
+    // What the cache image covers: the plot area and a margin for the lines
+    // on its edges.
+    QRectF cacheRect() const;
     void renderCache(qreal devicePixelRatio);
     // kFill: the area under a line; kMarks: the line, the bars or the points.
     enum class Pass { kFill, kMarks };
@@ -101,6 +109,9 @@ private:
     double m_minValue = 0;
     double m_maxValue = 1;
     QRectF m_plot;
+    std::vector<double> m_timeTicks;
+    std::vector<double> m_valueTicks;
+    QColor m_gridColor;
 
     QImage m_cache;
     bool m_cacheValid = false;

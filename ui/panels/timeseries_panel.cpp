@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QHash>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -145,10 +146,9 @@ QWidget* TimeSeriesPanel::createContent() {
     for (QAbstractAxis* axis :
          {static_cast<QAbstractAxis*>(m_timeAxis), static_cast<QAbstractAxis*>(m_valueAxis)}) {
         axis->setLabelsColor(text);
-        QColor grid = text;
-        grid.setAlpha(40);
-        axis->setGridLineColor(grid);
-        axis->setLinePenColor(grid);
+        // The plot item draws the grid and the axis lines (see there why).
+        axis->setGridLineVisible(false);
+        axis->setLineVisible(false);
     }
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
@@ -390,6 +390,17 @@ void TimeSeriesPanel::updateAxes(double minValue, double maxValue, qint64 fromMs
     m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(fromMs),
                          QDateTime::fromMSecsSinceEpoch(toMs));
     m_plot->setRanges(double(fromMs), double(toMs), lo, hi);
+    // The time axis puts its tickCount() labels evenly over the range.
+    std::vector<double> timeTicks;
+    const int timeTickCount = std::max(2, m_timeAxis->tickCount());
+    for (int i = 0; i < timeTickCount; ++i)
+        timeTicks.push_back(double(fromMs) + double(toMs - fromMs) * i / (timeTickCount - 1));
+    std::vector<double> valueTicks;
+    for (const auto& tick : m_ticks)
+        valueTicks.push_back(tick.first);
+    QColor grid = palette().color(QPalette::WindowText);
+    grid.setAlpha(40);
+    m_plot->setGrid(std::move(timeTicks), std::move(valueTicks), grid);
     const qint64 span = toMs - fromMs;
     m_timeAxis->setFormat(span <= 2 * 3600 * 1000LL    ? QStringLiteral("HH:mm")
                           : span <= 3 * 86400 * 1000LL ? QStringLiteral("MM/dd HH:mm")
@@ -423,30 +434,51 @@ void TimeSeriesPanel::updateThresholds(double minValue, double maxValue) {
 void TimeSeriesPanel::updateLegend(const std::vector<NamedSeries>& series) {
     if (!m_showLegend)
         return;
+    // Items are reused and the columns measured again only when a text
+    // changed: a refresh usually changes no name.
+    bool changed = false;
+    auto setText = [&](int row, int column, const QString& text) {
+        QTableWidgetItem* item = m_legend->item(row, column);
+        if (!item) {
+            m_legend->setItem(row, column, new QTableWidgetItem(text));
+            changed = true;
+        } else if (item->text() != text) {
+            item->setText(text);
+            changed = true;
+        }
+        return m_legend->item(row, column);
+    };
     const bool table = m_legendMode == QLatin1String("table") || !m_legendCalcs.isEmpty();
-    m_legend->setColumnCount(1 + int(m_legendCalcs.size()));
     QStringList headers{tr("Name")};
     for (const QString& calc : m_legendCalcs)
         headers << legendCalcTitle(calc);
-    m_legend->setHorizontalHeaderLabels(headers);
-    m_legend->horizontalHeader()->setVisible(table);
-    m_legend->setRowCount(int(series.size()));
-    for (int row = 0; row < int(series.size()); ++row) {
-        const Slot* slot = nullptr;
-        for (const Slot& s : m_slots)
-            if (s.name == series[std::size_t(row)].name)
-                slot = &s;
-        auto* name = new QTableWidgetItem(QStringLiteral("■ ") + series[std::size_t(row)].name);
-        name->setData(Qt::UserRole, series[std::size_t(row)].name);
-        if (slot)
-            name->setForeground(slot->color);
-        m_legend->setItem(row, 0, name);
-        for (int c = 0; c < int(m_legendCalcs.size()); ++c)
-            m_legend->setItem(row, c + 1,
-                              new QTableWidgetItem(fieldOptions().format(
-                                  reduceSeries(*series[std::size_t(row)].data, m_legendCalcs[c]))));
+    if (headers != m_legendHeaders) {
+        m_legend->setColumnCount(int(headers.size()));
+        m_legend->setHorizontalHeaderLabels(headers);
+        m_legendHeaders = headers;
+        changed = true;
     }
-    m_legend->resizeColumnsToContents();
+    m_legend->horizontalHeader()->setVisible(table);
+    if (m_legend->rowCount() != int(series.size())) {
+        m_legend->setRowCount(int(series.size()));
+        changed = true;
+    }
+    QHash<QString, QColor> colors;
+    for (const Slot& slot : m_slots)
+        colors.insert(slot.name, slot.color);
+    for (int row = 0; row < int(series.size()); ++row) {
+        const NamedSeries& s = series[std::size_t(row)];
+        QTableWidgetItem* name = setText(row, 0, QStringLiteral("■ ") + s.name);
+        if (name->data(Qt::UserRole).toString() != s.name)
+            name->setData(Qt::UserRole, s.name);
+        const QColor color = colors.value(s.name);
+        if (color.isValid() && name->foreground().color() != color)
+            name->setForeground(color);
+        for (int c = 0; c < int(m_legendCalcs.size()); ++c)
+            setText(row, c + 1, fieldOptions().format(reduceSeries(*s.data, m_legendCalcs[c])));
+    }
+    if (changed)
+        m_legend->resizeColumnsToContents();
     m_legend->horizontalHeader()->setStretchLastSection(false);
     const int rowHeight = m_legend->fontMetrics().height() + 4;
     m_legend->verticalHeader()->setDefaultSectionSize(rowHeight);
