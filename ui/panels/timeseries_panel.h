@@ -71,7 +71,7 @@ private:
     QValueAxis* m_valueAxis = nullptr;
     std::vector<std::pair<double, QString>> m_ticks;  // value axis labels, unit-formatted
     QTableWidget* m_legend = nullptr;
-    QStringList m_legendHeaders;  // as set on m_legend
+    QStringList m_legendHeaders;       // as set on m_legend
     SeriesPlotItem* m_plot = nullptr;  // owned by m_chart
     std::vector<Slot> m_slots;
     QString m_isolated;
