@@ -140,13 +140,13 @@ void SeriesPlotItem::renderCache(qreal devicePixelRatio) {
     const double right = m_plot.right();
     // Series and thresholds stay inside the plot; a line on its edge shows.
     painter.setClipRect(m_plot.adjusted(-1, -1, 1, 1));
-    for (const ThresholdArea& area : m_thresholdAreas) {
-        const double top = clampPixel(toPosition(0, area.to).y(), m_plot.top(), m_plot.bottom());
+    for (const ThresholdArea& band : m_thresholdAreas) {
+        const double top = clampPixel(toPosition(0, band.to).y(), m_plot.top(), m_plot.bottom());
         const double bottom =
-            clampPixel(toPosition(0, area.from).y(), m_plot.top(), m_plot.bottom());
+            clampPixel(toPosition(0, band.from).y(), m_plot.top(), m_plot.bottom());
         painter.fillRect(
             QRectF(QPointF(left, std::min(top, bottom)), QPointF(right, std::max(top, bottom))),
-            area.color);
+            band.color);
     }
 
     // The grid, one device pixel wide, on whole pixels; over the threshold

@@ -34,6 +34,7 @@ public:
     // For tests: what is drawn.
     int visibleSeriesCount() const;
     QStringList seriesNames() const;
+    // Points drawn for that series (after the reduction; gaps not counted).
     std::size_t pointCount(const QString& name) const;
     QStringList valueAxisLabels() const;
     QTableWidget* legend() const { return m_legend; }

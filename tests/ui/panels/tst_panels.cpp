@@ -258,6 +258,24 @@ private slots:
                  qPrintable(image.pixelColor(fill).name()));
     }
 
+    // thresholdsStyle "area": each step's band is shaded in its colour.
+    void timeseriesShadesThresholdAreas() {
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(
+            panelFrom("{\"type\":\"timeseries\",\"fieldConfig\":{\"defaults\":{\"custom\":"
+                      "{\"thresholdsStyle\":{\"mode\":\"area\"}},\"thresholds\":{\"steps\":["
+                      "{\"color\":\"green\",\"value\":null},{\"color\":\"red\",\"value\":5}]}}},"
+                      "\"options\":{\"legend\":{\"showLegend\":false}}}"));
+        panel.show();
+        panel.setData(frame({constant("low", 2, 50), constant("high", 8, 50)}, "{{name}}"));
+        const QImage image = grabChart(panel);
+        const QColor upper = image.pixelColor(pixelOf(panel, (kFrom + kTo) / 2.0, 6.5));
+        const QColor lower = image.pixelColor(pixelOf(panel, (kFrom + kTo) / 2.0, 3.5));
+        QVERIFY2(upper.red() > upper.green() + 10, qPrintable(upper.name()));
+        QVERIFY2(lower.green() > lower.red() + 5, qPrintable(lower.name()));
+    }
+
     void timeseriesDrawsBarsAndPoints_data() {
         QTest::addColumn<QString>("drawStyle");
         QTest::newRow("bars") << "bars";
