@@ -97,7 +97,9 @@ double SeriesPlotItem::timeAt(double x) const {
 }
 
 QRectF SeriesPlotItem::cacheRect() const {
-    return m_plot.adjusted(-2, -2, 2, 2);
+    // On whole pixels: the cached image is then copied, never resampled.
+    return QRectF(QPointF(std::floor(m_plot.left()) - 2, std::floor(m_plot.top()) - 2),
+                  QPointF(std::ceil(m_plot.right()) + 2, std::ceil(m_plot.bottom()) + 2));
 }
 
 QRectF SeriesPlotItem::boundingRect() const {

@@ -93,7 +93,7 @@ public:
 private:
     void invalidate();
     // What the cache image covers: the plot area and a margin for the lines
-    // on its edges.
+    // on its edges, on whole pixels.
     QRectF cacheRect() const;
     void renderCache(qreal devicePixelRatio);
     // kFill: the area under a line; kMarks: the line, the bars or the points.

@@ -200,7 +200,7 @@ private slots:
         // The dashed threshold: red on part of its row, not on all of it.
         const QPoint red = pixelOf(panel, kFrom, 10.5);
         const int redPixels = pixelsNear(image, a0.x() + 2, a3.x() - 2, red.y(),
-                                         grafanaColor(QStringLiteral("red")), 24, 0);
+                                         grafanaColor(QStringLiteral("red")), 24, 1);
         QVERIFY2(redPixels > (a3.x() - a0.x()) / 4 && redPixels < a3.x() - a0.x() - 4,
                  qPrintable(QString::number(redPixels)));
         // A repaint without a change draws the cached plot; an isolation redraws it.
