@@ -1,9 +1,6 @@
 #pragma once
 
 #include <QChartView>
-#include <QPointer>
-
-#include <QList>
 
 #include <map>
 #include <vector>
@@ -22,10 +19,11 @@ class SeriesPlotItem;
 // The timeseries panel (Grafana's default graph): lines, bars or points,
 // stacking, fill, units on the value axis, thresholds as lines or areas, a
 // legend with min/max/mean/last that isolates a series on click, a hover
-// tooltip with every series at that time, and drag-to-zoom. A QChart draws
-// the axes and the grid; the data and the thresholds are drawn by one
-// SeriesPlotItem in the chart's plot area (see there why not QXYSeries),
-// each series reduced to min/max per pixel column first.
+// tooltip with every series at that time, and drag-to-zoom. A QChart lays
+// out the plot and draws the axes and their time labels; the data, the
+// thresholds and the grid are drawn by one SeriesPlotItem in the chart's plot
+// area (see there why not QXYSeries), each series reduced to min/max per
+// pixel column first.
 class TimeSeriesPanel : public PanelWidget {
     Q_OBJECT
 public:
