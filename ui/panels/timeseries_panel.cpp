@@ -1,16 +1,14 @@
 #include "ui/panels/timeseries_panel.h"
 
-#include <QAreaSeries>
 #include <QChart>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QHash>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QLineSeries>
 #include <QMouseEvent>
 #include <QRubberBand>
-#include <QScatterSeries>
 #include <QTableWidget>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -20,6 +18,7 @@
 #include <cmath>
 
 #include "core/dashboard/panel_queries.h"
+#include "ui/panels/series_plot_item.h"
 
 namespace vigil::panels {
 
@@ -51,7 +50,7 @@ protected:
             m_band->setGeometry(QRect(QPoint(int(std::min(m_pressX, x)), int(plot.top())),
                                       QPoint(int(std::max(m_pressX, x)), int(plot.bottom()))));
         } else if (chart()->plotArea().contains(event->position())) {
-            const qint64 t = qint64(chart()->mapToValue(event->position()).x());
+            const qint64 t = qint64(m_owner->m_plot->timeAt(event->position().x()));
             QToolTip::showText(event->globalPosition().toPoint(), m_owner->tooltipAt(t), this);
         }
         QChartView::mouseMoveEvent(event);
@@ -62,8 +61,8 @@ protected:
             if (m_band)
                 m_band->hide();
             if (std::abs(x - m_pressX) > 4) {
-                const qint64 a = qint64(chart()->mapToValue(QPointF(std::min(m_pressX, x), 0)).x());
-                const qint64 b = qint64(chart()->mapToValue(QPointF(std::max(m_pressX, x), 0)).x());
+                const qint64 a = qint64(m_owner->m_plot->timeAt(std::min(m_pressX, x)));
+                const qint64 b = qint64(m_owner->m_plot->timeAt(std::max(m_pressX, x)));
                 emit m_owner->timeRangeSelected(a, b);
             }
             m_pressX = -1;
@@ -79,7 +78,7 @@ protected:
         painter->setPen(palette().color(QPalette::WindowText));
         const QFontMetricsF metrics(chart()->font());
         for (const auto& [value, label] : m_owner->m_ticks) {
-            const double y = chart()->mapToPosition(QPointF(0, value)).y();
+            const double y = m_owner->m_plot->toPosition(0, value).y();
             if (y < plot.top() - 1 || y > plot.bottom() + 1)
                 continue;
             painter->drawText(
@@ -147,13 +146,17 @@ QWidget* TimeSeriesPanel::createContent() {
     for (QAbstractAxis* axis :
          {static_cast<QAbstractAxis*>(m_timeAxis), static_cast<QAbstractAxis*>(m_valueAxis)}) {
         axis->setLabelsColor(text);
-        QColor grid = text;
-        grid.setAlpha(40);
-        axis->setGridLineColor(grid);
-        axis->setLinePenColor(grid);
+        // The plot item draws the grid and the axis lines (see there why).
+        axis->setGridLineVisible(false);
+        axis->setLineVisible(false);
     }
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
+    m_plot = new SeriesPlotItem(m_chart);
+    // Above the grid and the axis lines, like Qt Charts' own series.
+    m_plot->setZValue(5);
+    connect(m_chart, &QChart::plotAreaChanged, this,
+            [this](const QRectF& plotArea) { m_plot->setPlotArea(plotArea); });
     m_view = new ChartView(m_chart, this);
     m_view->setParent(content);
     layout->addWidget(m_view, 1);
@@ -175,7 +178,6 @@ QWidget* TimeSeriesPanel::createContent() {
 
 void TimeSeriesPanel::configure(const dashboard::Panel& panel,
                                 const dashboard::InterpolationContext&) {
-    m_thresholdFrom = m_thresholdTo = 0;  // rebuild the threshold series
     const QJsonObject defaults = panel.raw.value(QStringLiteral("fieldConfig"))
                                      .toObject()
                                      .value(QStringLiteral("defaults"))
@@ -224,6 +226,15 @@ void TimeSeriesPanel::configure(const dashboard::Panel& panel,
         }
     }
     m_legend->setVisible(m_showLegend);
+    // The style applies at once to what is drawn; colours with the next data.
+    SeriesPlotItem::Options options = m_plot->options();
+    options.style = m_drawStyle == QLatin1String("bars")     ? SeriesPlotItem::Style::kBars
+                    : m_drawStyle == QLatin1String("points") ? SeriesPlotItem::Style::kPoints
+                                                             : SeriesPlotItem::Style::kLine;
+    options.lineWidth = m_lineWidth;
+    options.pointSize = m_pointSize;
+    options.fillAlpha = std::clamp(m_fillOpacity, 0, 100) * 255 / 100;
+    m_plot->setOptions(options);
 }
 
 TimeSeriesPanel::Slot& TimeSeriesPanel::slotFor(const QString& name, int index) {
@@ -238,20 +249,22 @@ TimeSeriesPanel::Slot& TimeSeriesPanel::slotFor(const QString& name, int index) 
         : fieldOptions().colorMode == QLatin1String("fixed") && fieldOptions().fixedColor.isValid()
             ? fieldOptions().fixedColor
             : paletteColor(index);
-    slot.line = new QLineSeries(m_chart);
-    slot.line->setName(name);
-    QPen pen(slot.color);
-    pen.setWidth(m_lineWidth);
-    slot.line->setPen(pen);
     m_slots.push_back(slot);
     return m_slots.back();
 }
 
+bool TimeSeriesPanel::slotVisible(const Slot& slot) const {
+    return m_isolated.isEmpty() || slot.name == m_isolated;
+}
+
 void TimeSeriesPanel::render(const PanelData& data) {
     const std::vector<NamedSeries> series = namedSeries(data);
-    const int columns = std::max(50, m_view ? m_view->width() : 800);
+    // One column per pixel. The panel's width bounds the plot area's; the
+    // chart itself is not laid out before its first data is shown.
+    const int columns = std::max(50, width());
     for (Slot& slot : m_slots)
         slot.used = false;
+    const bool stacking = m_stacking != QLatin1String("none");
 
     // Stacking: cumulative sums per timestamp across series, in order.
     std::map<qint64, double> stackTotals;
@@ -262,130 +275,88 @@ void TimeSeriesPanel::render(const PanelData& data) {
                 if (!std::isnan(s.data->values[i]))
                     percentTotals[s.data->timestamps[i]] += s.data->values[i];
 
+    // What each slot draws, by slot index (slotFor() may append slots).
+    std::vector<SeriesPlotItem::Series> drawn;
     double minValue = std::numeric_limits<double>::infinity();
     double maxValue = -std::numeric_limits<double>::infinity();
+    double barHalfWidthMs = 0;
     int index = 0;
+    std::vector<double> stackedValues;
+    std::vector<double> below;
     for (const NamedSeries& s : series) {
         Slot& slot = slotFor(s.name, index++);
+        const auto slotIndex = std::size_t(&slot - m_slots.data());
         slot.used = true;
         slot.data = s.data;
-        std::vector<model::Timestamp> t = s.data->timestamps;
-        std::vector<double> v = s.data->values;
-        std::vector<double> below(v.size(), 0.0);
-        if (m_stacking != QLatin1String("none")) {
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                if (std::isnan(v[i]))
+        const std::vector<model::Timestamp>& t = s.data->timestamps;
+        const std::vector<double>* v = &s.data->values;
+        if (stacking) {
+            stackedValues = s.data->values;
+            below.assign(stackedValues.size(), 0.0);
+            for (std::size_t i = 0; i < stackedValues.size(); ++i) {
+                if (std::isnan(stackedValues[i]))
                     continue;
-                double value = v[i];
+                double value = stackedValues[i];
                 if (!percentTotals.empty() && percentTotals[t[i]] != 0)
                     value = value / percentTotals[t[i]];
                 below[i] = stackTotals[t[i]];
                 stackTotals[t[i]] += value;
-                v[i] = stackTotals[t[i]];
+                stackedValues[i] = stackTotals[t[i]];
             }
+            v = &stackedValues;
         }
-        const auto reduced = dashboard::minMaxPerColumn(t, v, data.fromMs, data.toMs, columns);
-        QList<QPointF> points;
-        points.reserve(static_cast<qsizetype>(reduced.size()) *
-                       (m_drawStyle == QLatin1String("bars") ? 2 : 1));
-        const double halfStep = t.size() > 1 ? double(t[1] - t[0]) * 0.4 : 1000.0;
+        if (barHalfWidthMs == 0 && t.size() > 1)
+            barHalfWidthMs = double(t[1] - t[0]) * 0.4;
+        const auto reduced = dashboard::minMaxPerColumn(t, *v, data.fromMs, data.toMs, columns);
+        SeriesPlotItem::Series out;
+        out.color = slot.color;
+        out.points.reserve(reduced.size());
+        if (stacking)
+            out.lower.reserve(reduced.size());
+        std::size_t k = 0;
         for (const auto& p : reduced) {
-            if (std::isnan(p.v))
-                continue;
-            minValue = std::min(minValue, p.v);
-            maxValue = std::max(maxValue, p.v);
-            if (m_drawStyle == QLatin1String("bars")) {
-                points << QPointF(double(p.t) - halfStep, p.v)
-                       << QPointF(double(p.t) + halfStep, p.v);
-            } else {
-                points << QPointF(double(p.t), p.v);
+            // NaN stays in: the line breaks there.
+            out.points.emplace_back(double(p.t), p.v);
+            if (!std::isnan(p.v)) {
+                minValue = std::min(minValue, p.v);
+                maxValue = std::max(maxValue, p.v);
             }
-        }
-        slot.drawn.assign(points.begin(), points.end());
-        slot.pending = std::move(points);
-        if (!slot.line->chart()) {
-            m_chart->addSeries(slot.line);
-            slot.line->attachAxis(m_timeAxis);
-            slot.line->attachAxis(m_valueAxis);
-        }
-        const bool filled = m_fillOpacity > 0 || m_drawStyle == QLatin1String("bars");
-        if (filled && !slot.area) {
-            if (m_stacking != QLatin1String("none") && index > 1) {
-                slot.lower = new QLineSeries(m_chart);
-            }
-            slot.area = new QAreaSeries(slot.line, slot.lower);
-            QColor fill = slot.color;
-            fill.setAlpha(m_drawStyle == QLatin1String("bars")
-                              ? 200
-                              : std::clamp(m_fillOpacity, 0, 100) * 255 / 100);
-            slot.area->setBrush(fill);
-            slot.area->setPen(Qt::NoPen);
-            m_chart->addSeries(slot.area);
-            slot.area->attachAxis(m_timeAxis);
-            slot.area->attachAxis(m_valueAxis);
-        }
-        if (slot.lower) {
-            QList<QPointF> lower;
-            lower.reserve(slot.pending.size());
-            std::size_t k = 0;
-            for (const auto& p : reduced) {
+            if (stacking) {
                 while (k < t.size() && t[k] < p.t)
                     ++k;
-                if (!std::isnan(p.v))
-                    lower << QPointF(double(p.t), k < below.size() ? below[k] : 0.0);
+                out.lower.push_back(k < below.size() ? below[k] : 0.0);
             }
-            slot.pendingLower = std::move(lower);
         }
-        if (m_drawStyle == QLatin1String("points")) {
-            if (!slot.points) {
-                slot.points = new QScatterSeries(m_chart);
-                slot.points->setMarkerSize(m_pointSize);
-                slot.points->setColor(slot.color);
-                slot.points->setBorderColor(slot.color);
-                m_chart->addSeries(slot.points);
-                slot.points->attachAxis(m_timeAxis);
-                slot.points->attachAxis(m_valueAxis);
-            }
-            slot.line->setPen(Qt::NoPen);
-        }
+        if (drawn.size() <= slotIndex)
+            drawn.resize(slotIndex + 1);
+        drawn[slotIndex] = std::move(out);
     }
-    // Series that disappeared leave the chart.
-    for (auto it = m_slots.begin(); it != m_slots.end();) {
-        if (it->used) {
-            ++it;
-            continue;
+    // Series that disappeared are no longer drawn.
+    std::vector<SeriesPlotItem::Series> plotted;
+    plotted.reserve(series.size());
+    for (std::size_t i = 0; i < m_slots.size(); ++i)
+        if (m_slots[i].used) {
+            plotted.push_back(std::move(drawn[i]));
+            plotted.back().visible = slotVisible(m_slots[i]);
         }
-        for (QAbstractSeries* s :
-             {static_cast<QAbstractSeries*>(it->area), static_cast<QAbstractSeries*>(it->points),
-              static_cast<QAbstractSeries*>(it->line)})
-            if (s) {
-                m_chart->removeSeries(s);
-                delete s;
-            }
-        delete it->lower;
-        it = m_slots.erase(it);
-    }
+    m_slots.erase(
+        std::remove_if(m_slots.begin(), m_slots.end(), [](const Slot& slot) { return !slot.used; }),
+        m_slots.end());
     if (!std::isfinite(minValue)) {
         minValue = 0;
         maxValue = 1;
     }
-    if (m_stacking == QLatin1String("none") && m_fillOpacity > 0)
+    if (!stacking && (m_fillOpacity > 0 || m_drawStyle == QLatin1String("bars")))
         minValue = std::min(minValue, 0.0);
-    // Axes first, then one replace() per series: each series computes its
-    // geometry once, instead of again for an axis change.
-    updateAxes(minValue, maxValue, data.fromMs, data.toMs);
-    for (Slot& slot : m_slots) {
-        if (slot.lower)
-            slot.lower->replace(slot.pendingLower);
-        if (slot.points)
-            slot.points->replace(slot.pending);
-        slot.line->replace(slot.pending);
-        slot.pending.clear();
-        slot.pendingLower.clear();
+    if (m_drawStyle == QLatin1String("bars")) {
+        SeriesPlotItem::Options options = m_plot->options();
+        options.barHalfWidthMs = barHalfWidthMs > 0 ? barHalfWidthMs : 1000.0;
+        m_plot->setOptions(options);
     }
-    updateThresholds(m_valueAxis->min(), m_valueAxis->max(), data.fromMs, data.toMs);
+    updateAxes(minValue, maxValue, data.fromMs, data.toMs);
+    m_plot->setSeries(std::move(plotted));
+    updateThresholds(m_valueAxis->min(), m_valueAxis->max());
     updateLegend(series);
-    applyVisibility();
 }
 
 void TimeSeriesPanel::updateAxes(double minValue, double maxValue, qint64 fromMs, qint64 toMs) {
@@ -410,98 +381,104 @@ void TimeSeriesPanel::updateAxes(double minValue, double maxValue, qint64 fromMs
     const QFontMetrics metrics(m_chart->font());
     for (const auto& tick : m_ticks)
         labelWidth = std::max(labelWidth, metrics.horizontalAdvance(tick.second));
-    m_chart->setMargins(QMargins(labelWidth + 8, 2, 2, 2));
+    // Each change re-lays out the chart: only when something moved.
+    const QMargins margins(labelWidth + 8, 2, 2, 2);
+    if (margins != m_chartMargins) {
+        m_chartMargins = margins;
+        m_chart->setMargins(margins);
+    }
     m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(fromMs),
                          QDateTime::fromMSecsSinceEpoch(toMs));
+    m_plot->setRanges(double(fromMs), double(toMs), lo, hi);
+    // The time axis puts its tickCount() labels evenly over the range.
+    std::vector<double> timeTicks;
+    const int timeTickCount = std::max(2, m_timeAxis->tickCount());
+    for (int i = 0; i < timeTickCount; ++i)
+        timeTicks.push_back(double(fromMs) + double(toMs - fromMs) * i / (timeTickCount - 1));
+    std::vector<double> valueTicks;
+    for (const auto& tick : m_ticks)
+        valueTicks.push_back(tick.first);
+    QColor grid = palette().color(QPalette::WindowText);
+    grid.setAlpha(40);
+    m_plot->setGrid(std::move(timeTicks), std::move(valueTicks), grid);
     const qint64 span = toMs - fromMs;
     m_timeAxis->setFormat(span <= 2 * 3600 * 1000LL    ? QStringLiteral("HH:mm")
                           : span <= 3 * 86400 * 1000LL ? QStringLiteral("MM/dd HH:mm")
                                                        : QStringLiteral("MM/dd"));
 }
 
-void TimeSeriesPanel::updateThresholds(double minValue, double maxValue, qint64 fromMs,
-                                       qint64 toMs) {
-    for (QAreaSeries* area : m_thresholdAreas) {
-        m_chart->removeSeries(area);
-        delete area->upperSeries();
-        delete area->lowerSeries();
-        delete area;
-    }
-    m_thresholdAreas.clear();
-    for (QLineSeries* line : m_thresholdSeries) {
-        m_chart->removeSeries(line);
-        delete line;
-    }
-    m_thresholdSeries.clear();
-    if (m_thresholdsStyle == QLatin1String("off"))
-        return;
-    const auto& steps = fieldOptions().thresholds;
-    const bool lines = m_thresholdsStyle.contains(QLatin1String("line")) ||
-                       m_thresholdsStyle == QLatin1String("dashed");
-    const bool areas = m_thresholdsStyle.contains(QLatin1String("area"));
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        const double from = steps[i].value.value_or(minValue);
-        const double to =
-            i + 1 < steps.size() && steps[i + 1].value ? *steps[i + 1].value : maxValue;
-        if (areas && steps[i].color.alpha() > 0) {
-            auto* upper = new QLineSeries();
-            auto* lower = new QLineSeries();
-            upper->append(double(fromMs), std::min(to, maxValue));
-            upper->append(double(toMs), std::min(to, maxValue));
-            lower->append(double(fromMs), std::max(from, minValue));
-            lower->append(double(toMs), std::max(from, minValue));
-            auto* area = new QAreaSeries(upper, lower);
-            QColor fill = steps[i].color;
-            fill.setAlpha(40);
-            area->setBrush(fill);
-            area->setPen(Qt::NoPen);
-            m_chart->addSeries(area);
-            area->attachAxis(m_timeAxis);
-            area->attachAxis(m_valueAxis);
-            m_thresholdAreas.push_back(area);
-        }
-        if (lines && steps[i].value) {
-            auto* line = new QLineSeries();
-            line->append(double(fromMs), *steps[i].value);
-            line->append(double(toMs), *steps[i].value);
-            QPen pen(steps[i].color);
-            pen.setStyle(Qt::DashLine);
-            line->setPen(pen);
-            m_chart->addSeries(line);
-            line->attachAxis(m_timeAxis);
-            line->attachAxis(m_valueAxis);
-            m_thresholdSeries.push_back(line);
+void TimeSeriesPanel::updateThresholds(double minValue, double maxValue) {
+    std::vector<SeriesPlotItem::ThresholdArea> areaList;
+    std::vector<SeriesPlotItem::ThresholdLine> lineList;
+    if (m_thresholdsStyle != QLatin1String("off")) {
+        const auto& steps = fieldOptions().thresholds;
+        const bool lines = m_thresholdsStyle.contains(QLatin1String("line")) ||
+                           m_thresholdsStyle == QLatin1String("dashed");
+        const bool areas = m_thresholdsStyle.contains(QLatin1String("area"));
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const double from = steps[i].value.value_or(minValue);
+            const double to =
+                i + 1 < steps.size() && steps[i + 1].value ? *steps[i + 1].value : maxValue;
+            if (areas && steps[i].color.alpha() > 0 && to > minValue && from < maxValue) {
+                QColor fill = steps[i].color;
+                fill.setAlpha(40);
+                areaList.push_back({std::max(from, minValue), std::min(to, maxValue), fill});
+            }
+            if (lines && steps[i].value)
+                lineList.push_back({*steps[i].value, steps[i].color});
         }
     }
+    m_plot->setThresholds(std::move(areaList), std::move(lineList));
 }
 
 void TimeSeriesPanel::updateLegend(const std::vector<NamedSeries>& series) {
     if (!m_showLegend)
         return;
+    // Items are reused and the columns measured again only when a text
+    // changed: a refresh usually changes no name.
+    bool changed = false;
+    auto setText = [&](int row, int column, const QString& text) {
+        QTableWidgetItem* item = m_legend->item(row, column);
+        if (!item) {
+            m_legend->setItem(row, column, new QTableWidgetItem(text));
+            changed = true;
+        } else if (item->text() != text) {
+            item->setText(text);
+            changed = true;
+        }
+        return m_legend->item(row, column);
+    };
     const bool table = m_legendMode == QLatin1String("table") || !m_legendCalcs.isEmpty();
-    m_legend->setColumnCount(1 + int(m_legendCalcs.size()));
     QStringList headers{tr("Name")};
     for (const QString& calc : m_legendCalcs)
         headers << legendCalcTitle(calc);
-    m_legend->setHorizontalHeaderLabels(headers);
-    m_legend->horizontalHeader()->setVisible(table);
-    m_legend->setRowCount(int(series.size()));
-    for (int row = 0; row < int(series.size()); ++row) {
-        const Slot* slot = nullptr;
-        for (const Slot& s : m_slots)
-            if (s.name == series[std::size_t(row)].name)
-                slot = &s;
-        auto* name = new QTableWidgetItem(QStringLiteral("■ ") + series[std::size_t(row)].name);
-        name->setData(Qt::UserRole, series[std::size_t(row)].name);
-        if (slot)
-            name->setForeground(slot->color);
-        m_legend->setItem(row, 0, name);
-        for (int c = 0; c < int(m_legendCalcs.size()); ++c)
-            m_legend->setItem(row, c + 1,
-                              new QTableWidgetItem(fieldOptions().format(
-                                  reduceSeries(*series[std::size_t(row)].data, m_legendCalcs[c]))));
+    if (headers != m_legendHeaders) {
+        m_legend->setColumnCount(int(headers.size()));
+        m_legend->setHorizontalHeaderLabels(headers);
+        m_legendHeaders = headers;
+        changed = true;
     }
-    m_legend->resizeColumnsToContents();
+    m_legend->horizontalHeader()->setVisible(table);
+    if (m_legend->rowCount() != int(series.size())) {
+        m_legend->setRowCount(int(series.size()));
+        changed = true;
+    }
+    QHash<QString, QColor> colors;
+    for (const Slot& slot : m_slots)
+        colors.insert(slot.name, slot.color);
+    for (int row = 0; row < int(series.size()); ++row) {
+        const NamedSeries& s = series[std::size_t(row)];
+        QTableWidgetItem* name = setText(row, 0, QStringLiteral("■ ") + s.name);
+        if (name->data(Qt::UserRole).toString() != s.name)
+            name->setData(Qt::UserRole, s.name);
+        const QColor color = colors.value(s.name);
+        if (color.isValid() && name->foreground().color() != color)
+            name->setForeground(color);
+        for (int c = 0; c < int(m_legendCalcs.size()); ++c)
+            setText(row, c + 1, fieldOptions().format(reduceSeries(*s.data, m_legendCalcs[c])));
+    }
+    if (changed)
+        m_legend->resizeColumnsToContents();
     m_legend->horizontalHeader()->setStretchLastSection(false);
     const int rowHeight = m_legend->fontMetrics().height() + 4;
     m_legend->verticalHeader()->setDefaultSectionSize(rowHeight);
@@ -515,20 +492,18 @@ void TimeSeriesPanel::toggleIsolation(const QString& name) {
 }
 
 void TimeSeriesPanel::applyVisibility() {
-    for (Slot& slot : m_slots) {
-        const bool visible = m_isolated.isEmpty() || slot.name == m_isolated;
-        slot.line->setVisible(visible);
-        if (slot.area)
-            slot.area->setVisible(visible);
-        if (slot.points)
-            slot.points->setVisible(visible);
-    }
+    for (std::size_t i = 0; i < m_slots.size(); ++i)
+        m_plot->setSeriesVisible(i, slotVisible(m_slots[i]));
+}
+
+QChartView* TimeSeriesPanel::chartView() const {
+    return m_view;
 }
 
 int TimeSeriesPanel::visibleSeriesCount() const {
     int n = 0;
-    for (const Slot& slot : m_slots)
-        n += slot.line->isVisible() ? 1 : 0;
+    for (const SeriesPlotItem::Series& series : m_plot->series())
+        n += series.visible ? 1 : 0;
     return n;
 }
 
@@ -540,9 +515,11 @@ QStringList TimeSeriesPanel::seriesNames() const {
 }
 
 std::size_t TimeSeriesPanel::pointCount(const QString& name) const {
-    for (const Slot& slot : m_slots)
-        if (slot.name == name)
-            return std::size_t(slot.line->count());
+    for (std::size_t i = 0; i < m_slots.size() && i < m_plot->series().size(); ++i)
+        if (m_slots[i].name == name)
+            return std::size_t(std::count_if(m_plot->series()[i].points.begin(),
+                                             m_plot->series()[i].points.end(),
+                                             [](const QPointF& p) { return !std::isnan(p.y()); }));
     return 0;
 }
 
@@ -558,7 +535,7 @@ QString TimeSeriesPanel::tooltipAt(qint64 timeMs) const {
         QDateTime::fromMSecsSinceEpoch(timeMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))};
     std::vector<std::pair<double, QString>> rows;
     for (const Slot& slot : m_slots) {
-        if (!slot.data || slot.data->timestamps.empty() || !slot.line->isVisible())
+        if (!slot.data || slot.data->timestamps.empty() || !slotVisible(slot))
             continue;
         const auto& t = slot.data->timestamps;
         auto it = std::lower_bound(t.begin(), t.end(), timeMs);

@@ -1,32 +1,29 @@
 #pragma once
 
 #include <QChartView>
-#include <QPointer>
 
-#include <QList>
-
-#include <array>
 #include <map>
 #include <vector>
 
 #include "ui/panels/panel_widget.h"
 
-class QAreaSeries;
 class QDateTimeAxis;
-class QLineSeries;
 class QRubberBand;
-class QScatterSeries;
 class QTableWidget;
 class QValueAxis;
 
 namespace vigil::panels {
 
+class SeriesPlotItem;
+
 // The timeseries panel (Grafana's default graph): lines, bars or points,
 // stacking, fill, units on the value axis, thresholds as lines or areas, a
 // legend with min/max/mean/last that isolates a series on click, a hover
-// tooltip with every series at that time, and drag-to-zoom. Each series
-// keeps its chart objects across refreshes and gets its points with one
-// QXYSeries::replace(), reduced to min/max per pixel column first.
+// tooltip with every series at that time, and drag-to-zoom. A QChart lays
+// out the plot and draws the axes and their time labels; the data, the
+// thresholds and the grid are drawn by one SeriesPlotItem in the chart's plot
+// area (see there why not QXYSeries), each series reduced to min/max per
+// pixel column first.
 class TimeSeriesPanel : public PanelWidget {
     Q_OBJECT
 public:
@@ -35,11 +32,14 @@ public:
     // For tests: what is drawn.
     int visibleSeriesCount() const;
     QStringList seriesNames() const;
+    // Points drawn for that series (after the reduction; gaps not counted).
     std::size_t pointCount(const QString& name) const;
     QStringList valueAxisLabels() const;
     QTableWidget* legend() const { return m_legend; }
     QString tooltipAt(qint64 timeMs) const;
     void toggleIsolation(const QString& name);
+    QChartView* chartView() const;
+    const SeriesPlotItem* plotItem() const { return m_plot; }
 
 protected:
     QWidget* createContent() override;
@@ -48,22 +48,18 @@ protected:
     void render(const PanelData& data) override;
 
 private:
+    // One series across refreshes: its name keeps its colour. The slots are
+    // in the order of the plot item's series.
     struct Slot {
         QString name;
         QColor color;
-        QLineSeries* line = nullptr;
-        QLineSeries* lower = nullptr;  // stacked fill: the series below
-        QAreaSeries* area = nullptr;
-        QScatterSeries* points = nullptr;
-        std::vector<QPointF> drawn;  // after stacking and reduction
-        QList<QPointF> pending;      // for the replace() of this refresh
-        QList<QPointF> pendingLower;
-        const dashboard::SeriesData* data = nullptr;
+        const dashboard::SeriesData* data = nullptr;  // in PanelWidget::data()
         bool used = false;
     };
     Slot& slotFor(const QString& name, int index);
+    bool slotVisible(const Slot& slot) const;
     void updateAxes(double minValue, double maxValue, qint64 fromMs, qint64 toMs);
-    void updateThresholds(double minValue, double maxValue, qint64 fromMs, qint64 toMs);
+    void updateThresholds(double minValue, double maxValue);
     void updateLegend(const std::vector<NamedSeries>& series);
     void applyVisibility();
 
@@ -74,13 +70,11 @@ private:
     QValueAxis* m_valueAxis = nullptr;
     std::vector<std::pair<double, QString>> m_ticks;  // value axis labels, unit-formatted
     QTableWidget* m_legend = nullptr;
+    QStringList m_legendHeaders;       // as set on m_legend
+    SeriesPlotItem* m_plot = nullptr;  // owned by m_chart
     std::vector<Slot> m_slots;
-    std::vector<QLineSeries*> m_thresholdSeries;
-    std::vector<QAreaSeries*> m_thresholdAreas;
     QString m_isolated;
-    std::array<double, 2> m_thresholdKey{0, 0};
-    qint64 m_thresholdFrom = 0;
-    qint64 m_thresholdTo = 0;
+    QMargins m_chartMargins;
 
     // Options read by configure().
     QString m_drawStyle = QStringLiteral("line");

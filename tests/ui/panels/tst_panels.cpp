@@ -1,14 +1,20 @@
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QChartView>
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QTreeWidget>
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 #include "ui/panels/alert_list_panel.h"
 #include "ui/panels/heatmap_panel.h"
 #include "ui/panels/panel_factory.h"
+#include "ui/panels/series_plot_item.h"
 #include "ui/panels/stat_panels.h"
 #include "ui/panels/table_panel.h"
 #include "ui/panels/text_panel.h"
@@ -55,6 +61,47 @@ PanelData frame(std::vector<SeriesData> data, const char* legend = "", bool inst
     f.series = std::move(data);
     d.frames.push_back(std::move(f));
     return d;
+}
+
+// A series with a constant value, `points` points from kFrom to kTo; the
+// points in the share [gapFrom, gapTo) of the range are NaN (a gap).
+SeriesData constant(const char* name, double value, int points, double gapFrom = 2,
+                    double gapTo = 2) {
+    SeriesData s;
+    s.labels = Labels{{"name", name}};
+    for (int i = 0; i < points; ++i) {
+        const double share = double(i) / points;
+        s.timestamps.push_back(kFrom + qint64(i) * (kTo - kFrom) / (points - 1));
+        s.values.push_back(
+            share >= gapFrom && share < gapTo ? std::numeric_limits<double>::quiet_NaN() : value);
+    }
+    return s;
+}
+
+// The chart view's pixels, after pending layouts and paints.
+QImage grabChart(TimeSeriesPanel& panel) {
+    QApplication::processEvents();
+    return panel.chartView()->grab().toImage();
+}
+
+// Where a (time, value) point is drawn, in the chart view's pixels.
+QPoint pixelOf(TimeSeriesPanel& panel, double timeMs, double value) {
+    return panel.chartView()->mapFromScene(panel.plotItem()->toPosition(timeMs, value));
+}
+
+int colorDistance(QColor a, QColor b) {
+    return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
+           std::abs(a.blue() - b.blue());
+}
+
+// Pixels within `tolerance` of `color` on row y +- `rows`, columns [x0, x1).
+int pixelsNear(const QImage& image, int x0, int x1, int y, const QColor& color, int tolerance = 24,
+               int rows = 1) {
+    int n = 0;
+    for (int yy = std::max(0, y - rows); yy <= std::min(image.height() - 1, y + rows); ++yy)
+        for (int x = std::max(0, x0); x < std::min(image.width(), x1); ++x)
+            n += colorDistance(image.pixelColor(x, yy), color) <= tolerance ? 1 : 0;
+    return n;
 }
 
 }  // namespace
@@ -110,6 +157,190 @@ private slots:
         if (!qEnvironmentVariableIsEmpty("VIGIL_SCREENSHOT_DIR"))
             image.save(qEnvironmentVariable("VIGIL_SCREENSHOT_DIR") +
                        QStringLiteral("/timeseries.png"));
+    }
+
+    // Dense panels draw without antialiasing, so the line colours are
+    // exact: each series is where its value is, the gap stays empty, the
+    // threshold line is drawn, and isolating a series hides the others.
+    void timeseriesDrawsLinesGapsAndThresholdsWhereTheValuesAre() {
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(
+            panelFrom("{\"type\":\"timeseries\",\"fieldConfig\":{\"defaults\":{\"custom\":"
+                      "{\"thresholdsStyle\":{\"mode\":\"dashed\"}},\"thresholds\":{\"steps\":["
+                      "{\"color\":\"green\",\"value\":null},{\"color\":\"red\",\"value\":10.5}]}}},"
+                      "\"options\":{\"legend\":{\"showLegend\":false}}}"));
+        panel.show();
+        QApplication::processEvents();  // laid out: no reduction of 300 points
+        std::vector<SeriesData> data;
+        data.push_back(constant("s0", 1, 300, 1.0 / 3, 2.0 / 3));  // a gap in the middle third
+        for (int i = 1; i < 20; ++i)
+            data.push_back(constant(qPrintable(QStringLiteral("s%1").arg(i)), i + 1, 300));
+        panel.setData(frame(std::move(data), "{{name}}"));
+        QCOMPARE(panel.pointCount(QStringLiteral("s0")), std::size_t(200));
+        QCOMPARE(panel.pointCount(QStringLiteral("s1")), std::size_t(300));
+        QImage image = grabChart(panel);
+        const QRectF plot = panel.plotItem()->plotArea();
+        QVERIFY2(plot.width() > 400 && plot.height() > 150,
+                 qPrintable(QStringLiteral("%1x%2").arg(plot.width()).arg(plot.height())));
+        const double third = (kTo - kFrom) / 3.0;
+        const QPoint a0 = pixelOf(panel, kFrom, 1);
+        const QPoint a1 = pixelOf(panel, kFrom + third, 1);
+        const QPoint a2 = pixelOf(panel, kFrom + 2 * third, 1);
+        const QPoint a3 = pixelOf(panel, kTo, 1);
+        const QColor c0 = paletteColor(0);
+        QVERIFY2(pixelsNear(image, a0.x() + 2, a1.x() - 2, a0.y(), c0) > (a1.x() - a0.x()) / 2,
+                 "s0 is drawn before its gap");
+        QCOMPARE(pixelsNear(image, a1.x() + 3, a2.x() - 3, a0.y(), c0, 24, 2), 0);
+        QVERIFY2(pixelsNear(image, a2.x() + 2, a3.x() - 2, a0.y(), c0) > (a3.x() - a2.x()) / 2,
+                 "s0 is drawn after its gap");
+        const QPoint b = pixelOf(panel, kFrom, 2);
+        QVERIFY(pixelsNear(image, a0.x() + 2, a3.x() - 2, b.y(), paletteColor(1)) >
+                (a3.x() - a0.x()) / 2);
+        // The dashed threshold: red on part of its row, not on all of it.
+        const QPoint red = pixelOf(panel, kFrom, 10.5);
+        const int redPixels = pixelsNear(image, a0.x() + 2, a3.x() - 2, red.y(),
+                                         grafanaColor(QStringLiteral("red")), 24, 1);
+        QVERIFY2(redPixels > (a3.x() - a0.x()) / 4 && redPixels < a3.x() - a0.x() - 4,
+                 qPrintable(QString::number(redPixels)));
+        // A repaint without a change draws the cached plot; an isolation redraws it.
+        const int renders = panel.plotItem()->cacheRenders();
+        panel.chartView()->viewport()->repaint();
+        image = grabChart(panel);
+        QCOMPARE(panel.plotItem()->cacheRenders(), renders);
+        panel.toggleIsolation(QStringLiteral("s1"));
+        QCOMPARE(panel.visibleSeriesCount(), 1);
+        image = grabChart(panel);
+        QCOMPARE(panel.plotItem()->cacheRenders(), renders + 1);
+        QCOMPARE(pixelsNear(image, a0.x(), a3.x(), a0.y(), c0), 0);
+        // One series alone is antialiased: its colour is blended over two
+        // rows, one of them at least half covered.
+        QVERIFY(pixelsNear(image, a0.x() + 2, a3.x() - 2, b.y(), paletteColor(1), 130) >
+                (a3.x() - a0.x()) / 2);
+        panel.toggleIsolation(QStringLiteral("s1"));
+        image = grabChart(panel);
+        QVERIFY(pixelsNear(image, a0.x() + 2, a1.x() - 2, a0.y(), c0) > 0);
+        if (!qEnvironmentVariableIsEmpty("VIGIL_SCREENSHOT_DIR"))
+            image.save(qEnvironmentVariable("VIGIL_SCREENSHOT_DIR") +
+                       QStringLiteral("/timeseries-dense.png"));
+    }
+
+    // Stacked series are drawn at their cumulative values.
+    void timeseriesStacksSeries() {
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(
+            panelFrom("{\"type\":\"timeseries\",\"fieldConfig\":{\"defaults\":{\"custom\":"
+                      "{\"fillOpacity\":30,\"stacking\":{\"mode\":\"normal\"}}}},"
+                      "\"options\":{\"legend\":{\"showLegend\":false}}}"));
+        panel.show();
+        std::vector<SeriesData> data;
+        for (int i = 0; i < 6; ++i)
+            data.push_back(constant(qPrintable(QStringLiteral("s%1").arg(i)), 1, 1000));
+        panel.setData(frame(std::move(data), "{{name}}"));
+        const QImage image = grabChart(panel);
+        if (!qEnvironmentVariableIsEmpty("VIGIL_SCREENSHOT_DIR"))
+            image.save(qEnvironmentVariable("VIGIL_SCREENSHOT_DIR") +
+                       QStringLiteral("/timeseries-stacked.png"));
+        const QPoint left = pixelOf(panel, kFrom, 0);
+        const QPoint right = pixelOf(panel, kTo, 0);
+        for (int i = 0; i < 6; ++i) {
+            const QPoint at = pixelOf(panel, kFrom, i + 1);
+            QVERIFY2(pixelsNear(image, left.x() + 2, right.x() - 2, at.y(), paletteColor(i)) >
+                         (right.x() - left.x()) / 2,
+                     qPrintable(QStringLiteral("series %1 at %2").arg(i).arg(i + 1)));
+        }
+        // The fill of the lowest series lies between 0 and 1.
+        const QPoint fill = pixelOf(panel, (kFrom + kTo) / 2.0, 0.5);
+        QColor expected = paletteColor(0);
+        QVERIFY2(colorDistance(image.pixelColor(fill), expected) <
+                     colorDistance(image.pixelColor(fill), paletteColor(3)),
+                 qPrintable(image.pixelColor(fill).name()));
+    }
+
+    // thresholdsStyle "area": each step's band is shaded in its colour.
+    void timeseriesShadesThresholdAreas() {
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(
+            panelFrom("{\"type\":\"timeseries\",\"fieldConfig\":{\"defaults\":{\"custom\":"
+                      "{\"thresholdsStyle\":{\"mode\":\"area\"}},\"thresholds\":{\"steps\":["
+                      "{\"color\":\"green\",\"value\":null},{\"color\":\"red\",\"value\":5}]}}},"
+                      "\"options\":{\"legend\":{\"showLegend\":false}}}"));
+        panel.show();
+        panel.setData(frame({constant("low", 2, 50), constant("high", 8, 50)}, "{{name}}"));
+        const QImage image = grabChart(panel);
+        const QColor upper = image.pixelColor(pixelOf(panel, (kFrom + kTo) / 2.0, 6.5));
+        const QColor lower = image.pixelColor(pixelOf(panel, (kFrom + kTo) / 2.0, 3.5));
+        QVERIFY2(upper.red() > upper.green() + 10, qPrintable(upper.name()));
+        QVERIFY2(lower.green() > lower.red() + 5, qPrintable(lower.name()));
+    }
+
+    void timeseriesDrawsBarsAndPoints_data() {
+        QTest::addColumn<QString>("drawStyle");
+        QTest::newRow("bars") << "bars";
+        QTest::newRow("points") << "points";
+    }
+    void timeseriesDrawsBarsAndPoints() {
+        QFETCH(QString, drawStyle);
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(panelFrom(
+            qPrintable(QStringLiteral("{\"type\":\"timeseries\",\"fieldConfig\":{\"defaults\":"
+                                      "{\"custom\":{\"drawStyle\":\"%1\",\"pointSize\":6}}},"
+                                      "\"options\":{\"legend\":{\"showLegend\":false}}}")
+                           .arg(drawStyle))));
+        panel.show();
+        panel.setData(frame({constant("low", 1, 31), constant("high", 3, 31)}, "{{name}}"));
+        QCOMPARE(panel.pointCount(QStringLiteral("high")), std::size_t(31));
+        const QImage image = grabChart(panel);
+        const double step = (kTo - kFrom) / 30.0;
+        const QColor high = paletteColor(1);
+        // Drawn at the points, not between them.
+        for (int i : {5, 15, 25}) {
+            const QPoint at = pixelOf(panel, kFrom + i * step, drawStyle == "bars" ? 2.5 : 3);
+            QVERIFY2(
+                colorDistance(image.pixelColor(at), high) < 90,
+                qPrintable(QStringLiteral("point %1: %2").arg(i).arg(image.pixelColor(at).name())));
+            const QPoint between = pixelOf(panel, kFrom + (i + 0.5) * step, 3);
+            QVERIFY2(
+                colorDistance(image.pixelColor(between), high) > 90,
+                qPrintable(
+                    QStringLiteral("between %1: %2").arg(i).arg(image.pixelColor(between).name())));
+        }
+        if (drawStyle == "bars") {
+            // Bars start at 0.
+            const QPoint base = pixelOf(panel, kFrom + 15 * step, 0.5);
+            QVERIFY(colorDistance(image.pixelColor(base),
+                                  image.pixelColor(pixelOf(panel, kFrom + 15.5 * step, 0.5))) > 30);
+        }
+    }
+
+    // Dragging across the plot asks for that time range; hovering shows
+    // every series at that time.
+    void timeseriesZoomsByDragAndShowsTooltip() {
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(panelFrom("{\"type\":\"timeseries\"}"));
+        panel.show();
+        panel.setData(frame({constant("a", 1, 100), constant("b", 2, 100)}, "{{name}}"));
+        QApplication::processEvents();
+        QSignalSpy zoom(&panel, &PanelWidget::timeRangeSelected);
+        QWidget* viewport = panel.chartView()->viewport();
+        const QPoint from = pixelOf(panel, kFrom + 600'000, 1.5);
+        const QPoint to = pixelOf(panel, kFrom + 1'800'000, 1.5);
+        QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+        QTest::mouseMove(viewport, to);
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+        QCOMPARE(zoom.count(), 1);
+        const qint64 pixelMs = qint64((kTo - kFrom) / panel.plotItem()->plotArea().width()) + 1;
+        QVERIFY2(std::abs(zoom[0][0].toLongLong() - (kFrom + 600'000)) <= pixelMs,
+                 qPrintable(QString::number(zoom[0][0].toLongLong() - kFrom)));
+        QVERIFY2(std::abs(zoom[0][1].toLongLong() - (kFrom + 1'800'000)) <= pixelMs,
+                 qPrintable(QString::number(zoom[0][1].toLongLong() - kFrom)));
+        QTest::mouseMove(viewport, pixelOf(panel, kFrom + 900'000, 1.5));
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().contains(QStringLiteral("b: 2")), qPrintable(QToolTip::text()));
     }
 
     void errorsAndEmptyResultsAreSaidInsideThePanel() {
