@@ -46,6 +46,14 @@ inline void setExtracted(Entry& entry, std::string_view key, std::string_view va
 bool readRequired(config::YamlMapReader& reader, const YAML::Node& node, const char* key,
                   std::string& out);
 
+// The position of `node`, or of `parent` when `node` is absent (an absent
+// node has no position).
+inline YAML::Mark markOr(const YAML::Node& node, const YAML::Node& parent) {
+    if (node && node.Mark().line >= 0)
+        return node.Mark();
+    return parent.Mark();
+}
+
 // Prometheus label name rules ([a-zA-Z_][a-zA-Z0-9_]*).
 bool validLabelName(std::string_view name);
 

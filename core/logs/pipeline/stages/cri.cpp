@@ -8,6 +8,7 @@
 // line when max_partial_line_size_truncate is set. A line that does not have
 // the format passes unchanged.
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/logs/pipeline/go_time_layout.h"
@@ -62,6 +63,7 @@ public:
                 Partial p;
                 p.entry = std::move(entry);
                 p.count = 1;
+                p.sequence = m_nextSequence++;
                 it = m_partials.emplace(key, std::move(p)).first;
             } else {
                 append(it->second.entry.line, entry.line);
@@ -85,8 +87,12 @@ public:
     void flush(TimestampNs, bool all, std::vector<Entry>& released) override {
         if (!all)
             return;  // partial lines wait for their full line, as in Promtail
-        for (auto& [key, p] : m_partials)
-            released.push_back(std::move(p.entry));
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (sequence, key)
+        for (const auto& [key, p] : m_partials)
+            order.emplace_back(p.sequence, key);
+        std::sort(order.begin(), order.end());
+        for (const auto& [sequence, key] : order)
+            released.push_back(std::move(m_partials[key].entry));
         m_partials.clear();
     }
 
@@ -94,6 +100,7 @@ private:
     struct Partial {
         Entry entry;
         std::int64_t count = 0;
+        std::uint64_t sequence = 0;
     };
 
     void append(std::string& to, const std::string& piece) const {
@@ -109,6 +116,7 @@ private:
     std::uint64_t m_maxSize;
     bool m_truncate;
     std::unordered_map<std::uint64_t, Partial> m_partials;
+    std::uint64_t m_nextSequence = 0;
 };
 
 }  // namespace

@@ -54,7 +54,7 @@ StagePtr makeJson(const YAML::Node& node, const std::string& path, config::Confi
     std::vector<std::pair<std::string, JsonPath>> expressions;
     const YAML::Node exprs = r.child("expressions");
     if (!exprs || exprs.IsNull() || (exprs.IsMap() && exprs.size() == 0)) {
-        errors.add(exprs ? exprs.Mark() : node.Mark(),
+        errors.add(markOr(exprs, node),
                    r.childPath("expressions") + ": at least one JMESPath expression is required");
     } else if (!exprs.IsMap()) {
         errors.add(exprs.Mark(), r.childPath("expressions") +

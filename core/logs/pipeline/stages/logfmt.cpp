@@ -47,8 +47,7 @@ StagePtr makeLogfmt(const YAML::Node& node, const std::string& path, config::Con
     std::vector<std::pair<std::string, std::string>> inverse;
     const YAML::Node mapping = r.child("mapping");
     if (!mapping || mapping.IsNull() || (mapping.IsMap() && mapping.size() == 0)) {
-        errors.add(mapping ? mapping.Mark() : node.Mark(),
-                   r.childPath("mapping") + ": logfmt mapping is required");
+        errors.add(markOr(mapping, node), r.childPath("mapping") + ": logfmt mapping is required");
     } else if (!mapping.IsMap()) {
         errors.add(mapping.Mark(), r.childPath("mapping") + ": expected a mapping, got " +
                                        std::string(config::nodeKindName(mapping)));

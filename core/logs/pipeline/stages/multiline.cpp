@@ -7,6 +7,7 @@
 // block keeps the labels, timestamp and extracted values of its first line.
 //   multiline: {firstline: RE2, max_wait_time: duration, max_lines: int}
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -41,6 +42,7 @@ public:
             b.entry = std::move(entry);
             b.lines = 1;
             b.lastAddNs = wallNowNs();
+            b.sequence = m_nextSequence++;
             it = m_blocks.emplace(key, std::move(b)).first;
         } else {
             Block& b = it->second;
@@ -57,13 +59,17 @@ public:
     }
 
     void flush(TimestampNs nowNs, bool all, std::vector<Entry>& released) override {
-        for (auto it = m_blocks.begin(); it != m_blocks.end();) {
-            if (all || nowNs - it->second.lastAddNs >= m_maxWaitNs) {
-                released.push_back(std::move(it->second.entry));
-                it = m_blocks.erase(it);
-            } else {
-                ++it;
-            }
+        // Released in the order the blocks were started, so that a flush is
+        // deterministic across streams.
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> due;  // (sequence, key)
+        for (const auto& [key, block] : m_blocks)
+            if (all || nowNs - block.lastAddNs >= m_maxWaitNs)
+                due.emplace_back(block.sequence, key);
+        std::sort(due.begin(), due.end());
+        for (const auto& [sequence, key] : due) {
+            const auto it = m_blocks.find(key);
+            released.push_back(std::move(it->second.entry));
+            m_blocks.erase(it);
         }
     }
 
@@ -72,12 +78,14 @@ private:
         Entry entry;
         std::int64_t lines = 0;
         TimestampNs lastAddNs = 0;
+        std::uint64_t sequence = 0;
     };
 
     std::unique_ptr<RE2> m_firstline;
     std::int64_t m_maxWaitNs;
     std::int64_t m_maxLines;
     std::unordered_map<std::uint64_t, Block> m_blocks;
+    std::uint64_t m_nextSequence = 0;
 };
 
 }  // namespace
