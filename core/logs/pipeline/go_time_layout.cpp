@@ -281,6 +281,13 @@ Status parseError(std::string_view layout, std::string_view value, std::string_v
                          std::string(valueElem) + "\" as \"" + std::string(layoutElem) + "\"");
 }
 
+bool fail(Status* error, std::string_view layout, std::string_view value,
+          std::string_view valueElem, std::string_view layoutElem, std::string_view message = {}) {
+    if (error)
+        *error = parseError(layout, value, valueElem, layoutElem, message);
+    return false;
+}
+
 class QtLocation final : public Location {
 public:
     explicit QtLocation(QTimeZone zone) : m_zone(std::move(zone)) {}
@@ -352,9 +359,12 @@ std::int64_t daysFromCivil(std::int64_t y, int m, int d) {
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view value) {
+namespace {
+
+// The parser; `error` may be null (a caller trying several layouts does not
+// need the message, and building it costs more than the parse).
+bool parseFields(std::string_view layout, std::string_view value, GoTimeFields& f, Status* error) {
     const std::string_view alayout = layout, avalue = value;
-    GoTimeFields f;
     int month = -1, day = -1, yday = -1, hour12 = -1;
     bool pmSet = false, amSet = false;
     for (;;) {
@@ -365,7 +375,7 @@ Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view
         while (!prefix.empty()) {
             if (prefix[0] == ' ') {
                 if (!value.empty() && value[0] != ' ')
-                    return parseError(alayout, avalue, value, c.prefix);
+                    return fail(error, alayout, avalue, value, c.prefix);
                 while (!prefix.empty() && prefix[0] == ' ')
                     prefix.remove_prefix(1);
                 while (!value.empty() && value[0] == ' ')
@@ -373,14 +383,14 @@ Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view
                 continue;
             }
             if (value.empty() || value[0] != prefix[0])
-                return parseError(alayout, avalue, value, c.prefix);
+                return fail(error, alayout, avalue, value, c.prefix);
             prefix.remove_prefix(1);
             value.remove_prefix(1);
         }
         if (c.std == Std::kNone) {
             if (!value.empty())
-                return parseError(alayout, avalue, {}, {},
-                                  ": extra text: \"" + std::string(value) + "\"");
+                return fail(error, alayout, avalue, {}, {},
+                            ": extra text: \"" + std::string(value) + "\"");
             break;
         }
         layout = c.suffix;
@@ -610,9 +620,10 @@ Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view
                 break;
         }
         if (!range.empty())
-            return parseError(alayout, avalue, {}, {}, ": " + std::string(range) + " out of range");
+            return fail(error, alayout, avalue, {}, {},
+                        ": " + std::string(range) + " out of range");
         if (!ok)
-            return parseError(alayout, avalue, hold, c.stdText);
+            return fail(error, alayout, avalue, hold, c.stdText);
     }
     if (pmSet && hour12 >= 0 && hour12 < 12)
         f.hour = hour12 + 12;
@@ -628,7 +639,7 @@ Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view
                 --yday;
             }
         } else if (yday == 366) {
-            return parseError(alayout, avalue, {}, {}, ": day-of-year out of range");
+            return fail(error, alayout, avalue, {}, {}, ": day-of-year out of range");
         }
         if (m == 0) {
             m = 1;
@@ -639,15 +650,30 @@ Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view
             }
         }
         if ((month >= 0 && month != m) || (day >= 0 && day != d))
-            return parseError(alayout, avalue, {}, {}, ": day-of-year does not match month");
+            return fail(error, alayout, avalue, {}, {}, ": day-of-year does not match month");
         month = m;
         day = d;
     }
     f.month = month < 0 ? 1 : month;
     f.day = day < 0 ? 1 : day;
     if (f.day < 1 || f.day > daysIn(f.month, f.year))
-        return parseError(alayout, avalue, {}, {}, ": day out of range");
+        return fail(error, alayout, avalue, {}, {}, ": day out of range");
+    return true;
+}
+
+}  // namespace
+
+Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view value) {
+    GoTimeFields f;
+    Status error;
+    if (!parseFields(layout, value, f, &error))
+        return error;
     return f;
+}
+
+bool tryParseGoTimeFields(std::string_view layout, std::string_view value, GoTimeFields* out) {
+    *out = GoTimeFields();
+    return parseFields(layout, value, *out, nullptr);
 }
 
 TimestampNs goTimeToUnixNs(const GoTimeFields& f, const Location* location) {

@@ -57,6 +57,8 @@ struct GoTimeFields {
 // Parses `value` against `layout`. Errors use Go's wording:
 //   parsing time "x" as "2006-01-02": cannot parse "x" as "2006"
 Result<GoTimeFields> parseGoTimeFields(std::string_view layout, std::string_view value);
+// As above without the error message (cheaper when trying several layouts).
+bool tryParseGoTimeFields(std::string_view layout, std::string_view value, GoTimeFields* out);
 
 // The instant of `fields`: with their offset when they have one, else in
 // `location` (UTC when null).

@@ -54,6 +54,19 @@ inline YAML::Mark markOr(const YAML::Node& node, const YAML::Node& parent) {
     return parent.Mark();
 }
 
+// As above for a key already held as a std::string (no temporary key).
+inline void setExtracted(Entry& entry, const std::string& key, std::string_view value) {
+    const auto it = entry.extracted.find(key);
+    if (it != entry.extracted.end())
+        it->second.assign(value.data(), value.size());
+    else
+        entry.extracted.emplace(key, std::string(value));
+}
+
+inline void setExtracted(Entry& entry, const char* key, std::string_view value) {
+    setExtracted(entry, std::string_view(key), value);
+}
+
 // Prometheus label name rules ([a-zA-Z_][a-zA-Z0-9_]*).
 bool validLabelName(std::string_view name);
 

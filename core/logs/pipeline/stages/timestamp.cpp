@@ -115,7 +115,7 @@ private:
         m_last[streamKey(entry)] = ts;
     }
 
-    bool parse(const Format& f, std::string_view v, TimestampNs* ts) const {
+    bool parse(const Format& f, std::string_view v, TimestampNs* ts) {
         std::int64_t n = 0;
         switch (f.kind) {
             case Format::Kind::kUnix: {
@@ -157,10 +157,9 @@ private:
             case Format::Kind::kLayout:
                 break;
         }
-        auto fields = parseGoTimeFields(f.layout, v);
-        if (!fields.isOk())
+        GoTimeFields& t = m_fields;
+        if (!tryParseGoTimeFields(f.layout, v, &t))
             return false;
-        GoTimeFields& t = fields.value();
         if (f.noYear) {
             if (t.year != 0)
                 return false;  // "timestamp is expected to not contain the year"
@@ -188,6 +187,7 @@ private:
     std::shared_ptr<const Location> m_location;
     bool m_fudge;
     std::unordered_map<std::uint64_t, TimestampNs> m_last;
+    GoTimeFields m_fields;  // reused: no allocation per parse
 };
 
 }  // namespace
