@@ -72,6 +72,11 @@ std::unique_ptr<StageChain> parseStageList(const YAML::Node& list, const std::st
             continue;
         }
         const auto it = item.begin();
+        if (!it->first.IsScalar()) {
+            errors.add(it->first.Mark(), itemPath + ": the stage type must be a name");
+            ok = false;
+            continue;
+        }
         const std::string type = it->first.as<std::string>();
         const YAML::Node config = it->second;
         const Known* known = nullptr;
@@ -97,7 +102,14 @@ std::unique_ptr<StageChain> parseStageList(const YAML::Node& list, const std::st
             ok = false;
             continue;
         }
-        StagePtr stage = known->factory(config, itemPath + "." + type, errors);
+        StagePtr stage;
+        try {
+            stage = known->factory(config, itemPath + "." + type, errors);
+        } catch (const YAML::Exception& e) {
+            // A value of an unexpected shape deep in a stage (a mapping
+            // where a string belongs, a non-scalar key).
+            errors.add(e.mark, itemPath + "." + type + ": " + e.msg);
+        }
         if (!stage) {
             ok = false;
             continue;

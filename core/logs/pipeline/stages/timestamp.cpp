@@ -6,7 +6,8 @@
 // year, or the previous/next one across New Year as Promtail does. On
 // failure, `fudge` (the default) sets the stream's last parsed timestamp
 // plus 1 ns, `skip` leaves the timestamp alone. A missing source value
-// leaves it alone too.
+// leaves it alone too. `location` (an IANA zone, "Local" or "UTC") applies to
+// custom layouts without an offset; named formats ignore it, as in Promtail.
 
 #include <chrono>
 #include <ctime>
@@ -24,6 +25,9 @@ struct Format {
     Kind kind = Kind::kLayout;
     std::string layout;
     bool noYear = false;
+    // Promtail parses the named formats with time.Parse: `location` only
+    // applies to custom layouts.
+    bool useLocation = true;
 };
 
 bool parseInt(std::string_view s, std::int64_t* out) {
@@ -61,6 +65,7 @@ Format makeFormat(const std::string& text) {
     else {
         const std::string_view named = namedGoLayout(text);
         f.layout = named.empty() ? text : std::string(named);
+        f.useLocation = named.empty();
         f.noYear = f.layout.find("06") == std::string::npos;  // "2006" contains "06"
     }
     return f;
@@ -178,7 +183,7 @@ private:
                 t.day = 1;
             }
         }
-        *ts = goTimeToUnixNs(t, m_location.get());
+        *ts = goTimeToUnixNs(t, f.useLocation ? m_location.get() : nullptr);
         return true;
     }
 
