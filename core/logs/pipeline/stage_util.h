@@ -33,12 +33,16 @@ inline const std::string* sourceText(const Entry& entry, const std::optional<std
 }
 
 // Sets extracted[key] = value without reallocating an existing key's node.
-inline void setExtracted(Entry& entry, std::string_view key, std::string_view value) {
-    const auto it = entry.extracted.find(std::string(key));
-    if (it != entry.extracted.end())
+inline void setExtracted(Entry& entry, const std::string& key, std::string_view value) {
+    // One tree walk: lower_bound, then assign or insert at the hint.
+    const auto it = entry.extracted.lower_bound(key);
+    if (it != entry.extracted.end() && it->first == key)
         it->second.assign(value.data(), value.size());
     else
-        entry.extracted.emplace(std::string(key), std::string(value));
+        entry.extracted.emplace_hint(it, key, std::string(value));
+}
+inline void setExtracted(Entry& entry, std::string_view key, std::string_view value) {
+    setExtracted(entry, std::string(key), value);
 }
 
 // Reads a required string key: absent or empty -> "PATH.KEY: KEY is
@@ -52,15 +56,6 @@ inline YAML::Mark markOr(const YAML::Node& node, const YAML::Node& parent) {
     if (node && node.Mark().line >= 0)
         return node.Mark();
     return parent.Mark();
-}
-
-// As above for a key already held as a std::string (no temporary key).
-inline void setExtracted(Entry& entry, const std::string& key, std::string_view value) {
-    const auto it = entry.extracted.find(key);
-    if (it != entry.extracted.end())
-        it->second.assign(value.data(), value.size());
-    else
-        entry.extracted.emplace(key, std::string(value));
 }
 
 inline void setExtracted(Entry& entry, const char* key, std::string_view value) {

@@ -23,12 +23,17 @@ public:
         if (!m_re->Match(*text, 0, text->size(), RE2::UNANCHORED, m_groups.data(),
                          static_cast<int>(m_groups.size())))
             return Verdict::kKeep;
-        // Copied out before writing: the source may be an extracted value
-        // that a group name overwrites.
+        // With a source, a group is copied out before writing: the source is
+        // an extracted value that a group name may overwrite.
         for (auto& [name, index] : m_names) {
             const auto& g = m_groups[static_cast<std::size_t>(index)];
-            m_scratch.assign(g.data() ? g.data() : "", g.size());
-            setExtracted(entry, name, m_scratch);
+            const std::string_view v(g.data() ? g.data() : "", g.size());
+            if (!m_source) {
+                setExtracted(entry, name, v);  // the line is not written here
+            } else {
+                m_scratch.assign(v);
+                setExtracted(entry, name, m_scratch);
+            }
         }
         return Verdict::kKeep;
     }

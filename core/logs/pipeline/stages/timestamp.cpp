@@ -71,12 +71,20 @@ Format makeFormat(const std::string& text) {
     return f;
 }
 
+// The current UTC year and month, recomputed at most once a second.
 int currentMonth(int* year) {
+    thread_local std::time_t cachedAt = -1;
+    thread_local int cachedYear = 0, cachedMonth = 0;
     const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    *year = tm.tm_year + 1900;
-    return tm.tm_mon + 1;
+    if (now != cachedAt) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        cachedYear = tm.tm_year + 1900;
+        cachedMonth = tm.tm_mon + 1;
+        cachedAt = now;
+    }
+    *year = cachedYear;
+    return cachedMonth;
 }
 
 class TimestampStage final : public Stage {
