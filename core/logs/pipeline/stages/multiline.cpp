@@ -1,15 +1,17 @@
 // multiline: joins the lines of a block (a stack trace) into one entry. A
 // line matching `firstline` starts a block; the following lines that do not
-// match are appended with "\n". A block is released when the next one
-// starts, when it reaches max_lines (default 128), or by flush() once no line
-// was added for max_wait_time (default 3s; measured on the wall clock from
-// when the last line was added). Blocks are kept per stream (label set); a
+// match are appended with "\n". Until a stream's first `firstline` match,
+// its lines pass through unchanged (Promtail's rule). A block is released
+// when the next one starts, when it reaches max_lines (default 128), or by
+// flush() once no line was added for max_wait_time (default 3s; measured on
+// the wall clock from when the last line was added). Blocks are kept per stream (label set); a
 // block keeps the labels, timestamp and extracted values of its first line.
 //   multiline: {firstline: RE2, max_wait_time: duration, max_lines: int}
 
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/logs/pipeline/stage_util.h"
 #include "core/logs/pipeline/stages/stages.h"
@@ -32,6 +34,10 @@ public:
         const std::uint64_t key = streamKey(entry);
         const bool first = RE2::PartialMatch(entry.line, *m_firstline);
         auto it = m_blocks.find(key);
+        if (it == m_blocks.end() && !first && !m_seen.count(key))
+            return Verdict::kKeep;  // no block ever started in this stream (Promtail)
+        if (first)
+            m_seen.insert(key);
         if (it != m_blocks.end() && first) {
             released.push_back(std::move(it->second.entry));
             m_blocks.erase(it);
@@ -85,6 +91,7 @@ private:
     std::int64_t m_maxWaitNs;
     std::int64_t m_maxLines;
     std::unordered_map<std::uint64_t, Block> m_blocks;
+    std::unordered_set<std::uint64_t> m_seen;  // streams that had a first line
     std::uint64_t m_nextSequence = 0;
 };
 
