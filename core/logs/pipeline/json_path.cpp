@@ -54,6 +54,9 @@ Result<JsonPath> JsonPath::compile(std::string_view e) {
             if (j == numStart || (e[numStart] == '-' && j == numStart + 1) || j >= e.size() ||
                 e[j] != ']')
                 return unsupported(e, i, "multi-select list [a, b]");
+            if (j - numStart > 10)
+                return Status::error("JMESPath expression \"" + std::string(e) +
+                                     "\": index out of range at offset " + std::to_string(i));
             Step s;
             s.isIndex = true;
             s.index = std::stol(std::string(e.substr(numStart, j - numStart)));
