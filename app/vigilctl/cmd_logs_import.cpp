@@ -268,11 +268,11 @@ int run(const std::vector<std::string>& args) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     if (pipeline) {
         std::printf(
-            "imported %llu of %llu entries from %llu lines (%.1f MB) into %zu streams in "
+            "imported %llu of %llu entries from %llu lines (%.1f MB) into %zu stream%s in "
             "%.2f s (%.0f lines/s); %llu dropped by the pipeline",
             static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(entries),
             static_cast<unsigned long long>(lines), static_cast<double>(bytes) / 1e6, streamsSeen,
-            wall, wall > 0 ? static_cast<double>(lines) / wall : 0.0,
+            streamsSeen == 1 ? "" : "s", wall, wall > 0 ? static_cast<double>(lines) / wall : 0.0,
             static_cast<unsigned long long>(pipeline->dropped()));
     } else {
         std::printf("imported %llu of %llu lines (%.1f MB) into %s in %.2f s (%.0f lines/s)",
