@@ -1,11 +1,11 @@
-// bench_pipeline LINES REPEAT [PIPELINE.yml]: runs LINES synthetic log lines through
-// pipelines as a file tailer does (one Entry per line with the source's
-// labels, process() into a reused output vector) and prints the best of
-// REPEAT runs in lines/s, single thread.
+// bench_pipeline LINES REPEAT [PIPELINE.yml [syslog|access|json]]: runs LINES synthetic log lines
+// through pipelines as a file tailer does (one Entry per line with the source's labels, process()
+// into a reused output vector) and prints the best of REPEAT runs in lines/s, single thread.
 //   empty          no stages (the cost of the Entry itself)
 //   syslog preset  RFC 3164 lines (resources/logs/pipelines/syslog.yml)
 //   regex+ts+labels  an access-log regex, a Go-layout timestamp, two labels
-// With PIPELINE.yml, only that pipeline file runs, over the syslog lines.
+// With PIPELINE.yml, only that pipeline file runs, over the given kind of
+// synthetic lines (default syslog).
 
 #include <yaml-cpp/yaml.h>
 
@@ -43,6 +43,24 @@ std::vector<std::string> syslogLines(long n) {
             static_cast<int>(rng() % 60), hosts[rng() % 4], apps[rng() % 6],
             static_cast<int>(rng() % 30000), rng() % 100000, rng() % 500, rng() % 256, rng() % 256,
             1024 + rng() % 60000);
+        lines.emplace_back(buf);
+    }
+    return lines;
+}
+
+std::vector<std::string> jsonLines(long n) {
+    std::mt19937_64 rng(9);
+    const char* levels[] = {"debug", "info", "info", "warn", "error"};
+    std::vector<std::string> lines;
+    lines.reserve(static_cast<std::size_t>(n));
+    char buf[512];
+    for (long i = 0; i < n; ++i) {
+        std::snprintf(buf, sizeof buf,
+                      "{\"time\":\"2024-03-05T10:%02lu:%02lu.%03luZ\",\"level\":\"%s\",\"msg\":"
+                      "\"request served\",\"path\":\"/api/v1/item/%lu\",\"status\":%d,"
+                      "\"duration_ms\":%lu}",
+                      rng() % 60, rng() % 60, rng() % 1000, levels[rng() % 5], rng() % 1000,
+                      rng() % 2 ? 200 : 500, rng() % 2000);
         lines.emplace_back(buf);
     }
     return lines;
@@ -119,7 +137,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", file.status().message().c_str());
             return 1;
         }
-        const double v = run(*file.value(), syslog, repeat, &outCount);
+        const std::string kind = argc > 4 ? argv[4] : "syslog";
+        const auto input = kind == "json" ? jsonLines(n) : kind == "access" ? access : syslog;
+        const double v = run(*file.value(), input, repeat, &outCount);
         std::printf("%-22s %12.0f %10zu\n", argv[3], v, outCount);
         return 0;
     }
