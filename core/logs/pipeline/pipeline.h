@@ -47,7 +47,9 @@ public:
 
     // Releases entries held longer than their stage allows (multiline's
     // max_wait_time) at time `nowNs`, or every held entry when `all` (the
-    // source stops or reached the end of its input).
+    // source stops or reached the end of its input). `nowNs` is wall-clock
+    // Unix time (std::chrono::system_clock): multiline measures a block's
+    // idle time from the wall-clock time its last line was processed.
     virtual void flush(TimestampNs nowNs, bool all, std::vector<Entry>& out) = 0;
 
     // Entries dropped by stages so far (drop, match with action drop, limit
