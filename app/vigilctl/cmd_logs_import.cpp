@@ -2,24 +2,32 @@
 //
 // Loads an existing log file (an old syslog, a support bundle) into the data
 // directory's log store, one entry per line, under the given labels plus
-// filename=<FILE>. Lines get the import time as their timestamp, 1 ns apart
-// so that their order is kept: parsing the file's own timestamps belongs to
-// the pipeline presets, which are not available yet (--preset and --pipeline
-// say so and exit 2). A progress bar is drawn when stdout is a terminal; a
-// summary line ends the run.
+// filename=<FILE>. Without a pipeline, lines get the import time as their
+// timestamp, 1 ns apart so that their order is kept. With --preset (a
+// bundled pipeline: nginx-access, nginx-error, postgresql, syslog, json-app)
+// or --pipeline (a YAML file with `pipeline_stages:` or a bare list of
+// Promtail stages), every line runs through the pipeline first, which may set
+// the timestamp from the line, add labels (so entries may land in several
+// streams), join lines (multiline, flushed at the end of the file) or drop
+// them. A progress bar is drawn when stdout is a terminal; a summary line
+// ends the run.
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <QString>
 
 #include "app/vigilctl/command.h"
 #include "core/engine/data_dir_lock.h"
+#include "core/logs/pipeline/presets.h"
 #include "core/logs/store/log_store.h"
 
 namespace {
@@ -64,13 +72,19 @@ int run(const std::vector<std::string>& args) {
         return ctl::usageError(cmd, parsed.error);
     if (parsed.positional.size() != 2)
         return ctl::usageError(cmd, "expected FILE and DATA_DIR");
-    if (parsed.has("--preset") || parsed.has("--pipeline")) {
-        std::fprintf(stderr,
-                     "vigilctl logs import: %s is not available yet: pipeline presets and "
-                     "pipeline files come with the pipeline stages; import plain lines with "
-                     "--label only\n",
-                     parsed.has("--preset") ? "--preset" : "--pipeline");
-        return 2;
+    if (parsed.has("--preset") && parsed.has("--pipeline"))
+        return ctl::usageError(cmd, "--preset and --pipeline cannot be used together");
+    std::unique_ptr<logs::pipeline::Pipeline> pipeline;
+    if (parsed.has("--preset")) {
+        auto loaded = logs::pipeline::loadPreset(parsed.value("--preset"));
+        if (!loaded.isOk())
+            return ctl::usageError(cmd, "--preset: " + loaded.status().message());
+        pipeline = std::move(loaded.value());
+    } else if (parsed.has("--pipeline")) {
+        auto loaded = logs::pipeline::loadPipelineFile(parsed.value("--pipeline"));
+        if (!loaded.isOk())
+            return fail("invalid pipeline file:\n" + loaded.status().message());
+        pipeline = std::move(loaded.value());
     }
     const std::string& file = parsed.positional[0];
     const std::string& dataDir = parsed.positional[1];
@@ -126,24 +140,63 @@ int run(const std::vector<std::string>& args) {
     const std::int64_t base = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
-    std::uint64_t lines = 0, bytes = 0, accepted = 0, refused = 0;
+    std::uint64_t lines = 0, bytes = 0, accepted = 0, refused = 0, entries = 0;
     std::string firstError;
     std::size_t batchBytes = 0;
-    std::vector<LogStream> batch(1);
-    batch[0].labels = stream.labels;
+    // Entries waiting to be pushed, one LogStream per label set.
+    std::vector<LogStream> batch;
+    std::unordered_map<std::string, std::size_t> batchIndex;
+    std::size_t lastIndex = 0;
+    std::size_t streamsSeen = 0;
+    std::unordered_map<std::string, bool> allStreams;
     auto flush = [&]() -> bool {
-        if (batch[0].entries.empty())
+        if (batch.empty())
             return true;
         const auto r = store.push(batch);
         accepted += r.accepted;
         refused += r.rejected;
         if (r.rejected > 0 && firstError.empty())
             firstError = r.firstError;
-        batch[0].entries.clear();
+        batch.clear();
+        batchIndex.clear();
+        lastIndex = 0;
         batchBytes = 0;
         // Nothing accepted for a reason other than a refusal: the store failed.
         return !(r.accepted == 0 && r.firstRejection == logs::LogRejection::kNone &&
                  !r.firstError.empty());
+    };
+    auto add = [&](model::Labels labels, std::int64_t tsNs, std::string line,
+                   model::Labels metadata) {
+        // Consecutive entries mostly share their stream: no lookup then.
+        std::size_t index = lastIndex;
+        if (index >= batch.size() || !(batch[index].labels == labels)) {
+            std::string key = labels.toString();
+            auto [it, inserted] = batchIndex.try_emplace(key, batch.size());
+            if (inserted) {
+                batch.push_back(LogStream{std::move(labels), {}});
+                if (allStreams.try_emplace(std::move(key), true).second)
+                    ++streamsSeen;
+            }
+            index = lastIndex = it->second;
+        }
+        batchBytes += line.size();
+        batch[index].entries.push_back({tsNs, std::move(line), std::move(metadata)});
+        ++entries;
+    };
+    // Base labels as the pipeline's entry labels.
+    std::map<std::string, std::string> baseLabels;
+    for (const auto& l : stream.labels)
+        baseLabels.emplace(l.name, l.value);
+    std::vector<logs::pipeline::Entry> out;
+    auto drain = [&]() {
+        for (auto& e : out) {
+            model::LabelsBuilder metadata;
+            for (const auto& [k, v] : e.structuredMetadata)
+                if (!v.empty())
+                    metadata.set(k, v);
+            add(logs::pipeline::streamLabels(e), e.tsNs, std::move(e.line), metadata.labels());
+        }
+        out.clear();
     };
 
     std::vector<char> buf(4 << 20);
@@ -171,9 +224,16 @@ int run(const std::vector<std::string>& args) {
             if (len > 0 && buf[pos + len - 1] == '\r')
                 --len;
             bytes += end - pos + (nl ? 1 : 0);
-            batch[0].entries.push_back(
-                {base + static_cast<std::int64_t>(lines), std::string(buf.data() + pos, len), {}});
-            batchBytes += len;
+            const std::int64_t ts = base + static_cast<std::int64_t>(lines);
+            if (pipeline) {
+                pipeline->process(
+                    logs::pipeline::Entry{
+                        baseLabels, {}, ts, std::string(buf.data() + pos, len), {}},
+                    out);
+                drain();
+            } else {
+                add(stream.labels, ts, std::string(buf.data() + pos, len), {});
+            }
             ++lines;
             pos = nl ? end + 1 : end;
             if (batchBytes >= (1 << 20) && !(ok = flush()))
@@ -188,6 +248,11 @@ int run(const std::vector<std::string>& args) {
     }
     const bool readError = std::ferror(in) != 0;
     std::fclose(in);
+    if (ok && pipeline) {
+        // The end of the input: multiline blocks and partial lines come out.
+        pipeline->flush(base + static_cast<std::int64_t>(lines), true, out);
+        drain();
+    }
     if (ok)
         ok = flush();
     if (tty)
@@ -201,10 +266,21 @@ int run(const std::vector<std::string>& args) {
         return fail(closed.message());
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    std::printf("imported %llu of %llu lines (%.1f MB) into %s in %.2f s (%.0f lines/s)",
-                static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(lines),
-                static_cast<double>(bytes) / 1e6, stream.labels.toString().c_str(), wall,
-                wall > 0 ? static_cast<double>(lines) / wall : 0.0);
+    if (pipeline) {
+        std::printf(
+            "imported %llu of %llu entries from %llu lines (%.1f MB) into %zu stream%s in "
+            "%.2f s (%.0f lines/s); %llu dropped by the pipeline",
+            static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(entries),
+            static_cast<unsigned long long>(lines), static_cast<double>(bytes) / 1e6, streamsSeen,
+            streamsSeen == 1 ? "" : "s", wall, wall > 0 ? static_cast<double>(lines) / wall : 0.0,
+            static_cast<unsigned long long>(pipeline->dropped()));
+    } else {
+        std::printf("imported %llu of %llu lines (%.1f MB) into %s in %.2f s (%.0f lines/s)",
+                    static_cast<unsigned long long>(accepted),
+                    static_cast<unsigned long long>(lines), static_cast<double>(bytes) / 1e6,
+                    stream.labels.toString().c_str(), wall,
+                    wall > 0 ? static_cast<double>(lines) / wall : 0.0);
+    }
     if (refused > 0) {
         std::printf("; %llu refused, first: %s\n", static_cast<unsigned long long>(refused),
                     firstError.c_str());
@@ -216,7 +292,8 @@ int run(const std::vector<std::string>& args) {
 
 VIGILCTL_COMMAND({{"logs", "import"},
                   "FILE DATA_DIR [--label NAME=VALUE]... [--preset NAME | --pipeline FILE]",
-                  "load a log file into the data directory's log store, one entry per line",
+                  "load a log file into the data directory's log store, one entry per line, "
+                  "optionally through a pipeline preset or file",
                   run});
 
 const ctl::Command* findCommand() {

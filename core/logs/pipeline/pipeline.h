@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@ struct Entry {
     std::map<std::string, std::string> extracted;
     TimestampNs tsNs = 0;
     std::string line;
+    // Loki structured metadata set by the structured_metadata stage (empty
+    // values are dropped when stored).
+    std::map<std::string, std::string> structuredMetadata;
 };
 
 // A parsed `pipeline_stages:` list, with Promtail's semantics. Not
@@ -43,8 +47,15 @@ public:
 
     // Releases entries held longer than their stage allows (multiline's
     // max_wait_time) at time `nowNs`, or every held entry when `all` (the
-    // source stops or reached the end of its input).
+    // source stops or reached the end of its input). `nowNs` is wall-clock
+    // Unix time (std::chrono::system_clock): multiline measures a block's
+    // idle time from the wall-clock time its last line was processed.
     virtual void flush(TimestampNs nowNs, bool all, std::vector<Entry>& out) = 0;
+
+    // Entries dropped by stages so far (drop, match with action drop, limit
+    // with drop, json drop_malformed). Entries merged by multiline or cri
+    // are not counted as dropped.
+    virtual std::uint64_t dropped() const { return 0; }
 };
 
 // Parses a `pipeline_stages:` YAML sequence. Every problem is added to

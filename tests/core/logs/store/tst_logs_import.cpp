@@ -1,3 +1,4 @@
+#include <QDateTime>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -153,10 +154,14 @@ private slots:
     void usageErrors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("preset") << QStringList{"--preset", "syslog"}
-                                << QString("--preset is not available yet");
-        QTest::newRow("pipeline") << QStringList{"--pipeline", "p.yml"}
-                                  << QString("--pipeline is not available yet");
+        QTest::newRow("unknown preset")
+            << QStringList{"--preset", "apache"}
+            << QString(
+                   "--preset: unknown pipeline preset \"apache\" (presets: json-app, "
+                   "nginx-access, nginx-error, postgresql, syslog)");
+        QTest::newRow("preset and pipeline")
+            << QStringList{"--preset", "syslog", "--pipeline", "p.yml"}
+            << QString("--preset and --pipeline cannot be used together");
         QTest::newRow("bad label")
             << QStringList{"--label", "1x=y"} << QString("invalid label name \"1x\"");
         QTest::newRow("no value") << QStringList{"--label", "job"}
@@ -173,6 +178,105 @@ private slots:
         Run r = run(QStringList{"logs", "import", f.fileName(), dir.path() + "/d"} + args);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // --preset: the file's own timestamps, labels from the lines, multiline
+    // blocks flushed at the end of the file.
+    void importsThroughPreset() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/postgresql.log";
+        // Times an hour ago, so that the store takes them.
+        const QDateTime t0 = QDateTime::currentDateTimeUtc().addSecs(-3600);
+        auto at = [&](int s) {
+            return t0.addSecs(s).toString("yyyy-MM-dd HH:mm:ss.zzz").toUtf8() + " UTC";
+        };
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(at(0) + " [10] LOG:  ready\n");
+            f.write(at(1) + " [11] ERROR:  boom\n");
+            f.write(at(2) + " [11] STATEMENT:  select 1\n\t  from t;\n");
+        }
+        const QString data = dir.path() + "/data";
+        Run r = run({"logs", "import", file, data, "--label", "job=pg", "--preset", "postgresql"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("imported 3 of 3 entries from 4 lines"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("into 3 streams"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("; 0 dropped by the pipeline"), qPrintable(r.out));
+
+        auto store = logs::store::LogStore::open(
+            Env::posix(), logs::store::logsDirForDataDir(data.toStdString()), {}, nullptr);
+        QVERIFY(store.isOk());
+        class Entries final : public logs::StreamVisitor {
+        public:
+            std::vector<std::pair<std::string, std::string>> got;  // level, line
+            std::vector<logs::TimestampNs> ts;
+            std::string level;
+            bool beginStream(const model::Labels& l) override {
+                level = std::string(l.get("level"));
+                return true;
+            }
+            bool entry(logs::TimestampNs t, std::string_view line) override {
+                got.emplace_back(level, std::string(line));
+                ts.push_back(t);
+                return true;
+            }
+        } c;
+        logs::LogSelectParams p;
+        p.matchers = {model::Matcher::make(model::MatchType::kEqual, "job", "pg").value()};
+        p.endNs = INT64_MAX;
+        QVERIFY(store.value()->select(p, c).isOk());
+        QCOMPARE(c.got.size(), std::size_t(3));
+        std::sort(c.got.begin(), c.got.end());
+        QCOMPARE(c.got[0].first, std::string("error"));
+        QCOMPARE(c.got[1].first, std::string("info"));
+        QCOMPARE(c.got[2].first, std::string("statement"));
+        QCOMPARE(c.got[2].second,
+                 (at(2) + " [11] STATEMENT:  select 1\n\t  from t;").toStdString());
+        const logs::TimestampNs t0ns = t0.toMSecsSinceEpoch() * 1'000'000;
+        for (logs::TimestampNs t : c.ts)
+            QVERIFY2(t >= t0ns && t <= t0ns + 2'000'000'000, qPrintable(QString::number(t)));
+    }
+
+    // --pipeline FILE: the summary counts what the pipeline dropped; a bad
+    // file is reported with its position.
+    void importsThroughPipelineFile() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/app.log";
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("level=info msg=a\nlevel=debug msg=b\nlevel=debug msg=c\nlevel=warn msg=d\n");
+        }
+        const QString pipelineFile = dir.path() + "/p.yml";
+        {
+            QFile f(pipelineFile);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(
+                "pipeline_stages:\n"
+                "  - logfmt: {mapping: {level: }}\n"
+                "  - drop: {source: level, value: debug}\n"
+                "  - labels: {level: }\n");
+        }
+        const QString data = dir.path() + "/data";
+        Run r =
+            run({"logs", "import", file, data, "--label", "job=app", "--pipeline", pipelineFile});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("imported 2 of 2 entries from 4 lines"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("into 2 streams"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("; 2 dropped by the pipeline"), qPrintable(r.out));
+
+        {
+            QFile f(pipelineFile);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("pipeline_stages:\n  - regex: {expression: '('}\n");
+        }
+        Run bad = run({"logs", "import", file, data, "--pipeline", pipelineFile});
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(
+            bad.err.contains(pipelineFile + ":2:25: pipeline_stages[0].regex.expression: could not "
+                                            "compile regular expression"),
+            qPrintable(bad.err));
     }
 
     void missingFile() {
