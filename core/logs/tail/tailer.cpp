@@ -356,7 +356,15 @@ void Tailer::addEntry(Job& job, pipeline::Entry&& entry, Batch& batch) {
             batch.streams.push_back(LogStream{std::move(labels), {}});
         batch.bytes += e.line.size();
         ++batch.entries;
-        batch.streams[it->second].entries.push_back(LogEntry{e.tsNs, std::move(e.line), {}});
+        model::Labels metadata;
+        if (!e.structuredMetadata.empty()) {
+            model::LabelsBuilder builder;
+            for (const auto& [name, value] : e.structuredMetadata)
+                builder.set(name, value);
+            metadata = builder.labels();
+        }
+        batch.streams[it->second].entries.push_back(
+            LogEntry{e.tsNs, std::move(e.line), std::move(metadata)});
     }
 }
 

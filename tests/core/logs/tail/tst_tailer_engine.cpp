@@ -92,7 +92,79 @@ private slots:
             engine.stop();
         }
     }
+
+    // The tailer runs a job's pipeline_stages: multiline joins a stack trace
+    // to its first line, regex + labels + timestamp set the level and the
+    // time from the line, and the stream gets the level label.
+    void pipelineStagesShapeWhatIsStored() {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.path() + "/logs");
+        const QString log = dir.path() + "/logs/app.log";
+        const std::string yml =
+            "server:\n  listen: 127.0.0.1:0\n"
+            "host_collector:\n  enabled: false\n"
+            "logs:\n  scrape_configs:\n    - job_name: app\n"
+            "      static_configs:\n        - labels:\n"
+            "            job: app\n            __path__: " +
+            dir.path().toStdString() +
+            "/logs/*.log\n"
+            "      pipeline_stages:\n"
+            "        - multiline:\n            firstline: '^\\d{4}-'\n"
+            "            max_wait_time: 200ms\n"
+            "        - regex:\n"
+            "            expression: '^(?P<time>\\S+) (?P<level>[A-Z]+) '\n"
+            "        - timestamp:\n            source: time\n            format: RFC3339\n"
+            "        - labels:\n            level:\n";
+        auto loaded = config::parseVigilConfig(yml, "vigil.yml");
+        QVERIFY2(loaded.isOk(), loaded.status().message().c_str());
+        engine::EngineOptions options;
+        options.config = loaded->config;
+        options.dataDir = dir.path() + "/data";
+        engine::Engine engine(options);
+        Status started = engine.start();
+        QVERIFY2(started.isOk(), started.message().c_str());
+        // Within the store's retention: an hour ago, on a whole second.
+        const QDateTime t0 = QDateTime::fromSecsSinceEpoch(
+            QDateTime::currentSecsSinceEpoch() - 3600, QTimeZone::utc());
+        const std::string first = t0.toString(Qt::ISODate).toStdString();
+        const std::string second = t0.addSecs(1).toString(Qt::ISODate).toStdString();
+        {
+            std::ofstream out(log.toStdString());
+            out << first << " ERROR boom\n"
+                << "  at frame one\n"
+                << "  at frame two\n"
+                << second << " INFO fine\n";
+        }
+        // The last block is released by max_wait_time, not by a next line.
+        QTRY_COMPARE_WITH_TIMEOUT(query(engine).lines.size(), std::size_t(2), 5000);
+        const Collect got = query(engine);
+        QCOMPARE(got.labels.size(), std::size_t(2));
+        QCOMPARE(got.labels[0].get("level"), std::string_view("ERROR"));
+        QCOMPARE(got.labels[1].get("level"), std::string_view("INFO"));
+        QCOMPARE(got.lines[0], first + " ERROR boom\n  at frame one\n  at frame two");
+        QCOMPARE(got.lines[1], second + " INFO fine");
+        // The time came from the line, not the read time.
+        class First final : public logs::StreamVisitor {
+        public:
+            bool beginStream(const model::Labels&) override { return true; }
+            bool entry(logs::TimestampNs ts, std::string_view) override {
+                if (first == 0)
+                    first = ts;
+                return true;
+            }
+            logs::TimestampNs first = 0;
+        } firstEntry;
+        logs::LogSelectParams params;
+        params.matchers.push_back(
+            *model::Matcher::make(model::MatchType::kEqual, "level", "ERROR"));
+        params.startNs = 0;
+        params.endNs = std::numeric_limits<logs::TimestampNs>::max();
+        QVERIFY(engine.logStore()->select(params, firstEntry).isOk());
+        QCOMPARE(firstEntry.first, logs::TimestampNs(t0.toSecsSinceEpoch()) * 1'000'000'000);
+        engine.stop();
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTailerEngine)
+
 #include "tst_tailer_engine.moc"
