@@ -85,7 +85,16 @@ void readStorage(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Stor
     reader.finish();
 }
 
-void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& logs) {
+// Relative rule file globs are relative to the directory of the file that names them.
+void resolveRuleFiles(std::vector<std::string>& files, const std::string& baseDir) {
+    for (auto& file : files) {
+        if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
+            file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
+    }
+}
+
+void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& fileName,
+              VigilConfig::Logs& logs) {
     YamlMapReader reader(node, errors, "logs");
     reader.read("enabled", logs.enabled);
     reader.readDuration("retention", logs.retention);
@@ -101,6 +110,13 @@ void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& l
         errors.add(reader.child("max_line_length").Mark(),
                    "logs.max_line_length: must be positive");
     reader.readByteSize("ingestion_rate", logs.ingestionRate);
+    if (reader.read("rule_files", logs.ruleFiles)) {
+        resolveRuleFiles(logs.ruleFiles, std::filesystem::path(fileName).parent_path().string());
+        if (!logs.enabled && !logs.ruleFiles.empty())
+            errors.add(reader.child("rule_files").Mark(),
+                       "logs.rule_files: log rules query the log store, which logs.enabled: false "
+                       "turns off");
+    }
     reader.finish();
 }
 
@@ -151,12 +167,8 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     readGlobalConfig(top.child("global"), errors, config.global);
     readScrapeConfigs(top.child("scrape_configs"), errors, config.global, baseDir,
                       config.scrapeConfigs);
-    if (top.read("rule_files", config.ruleFiles)) {
-        for (auto& file : config.ruleFiles) {
-            if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
-                file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
-        }
-    }
+    if (top.read("rule_files", config.ruleFiles))
+        resolveRuleFiles(config.ruleFiles, baseDir);
 
     std::string prometheusFile;
     if (!top.read("prometheus_config", prometheusFile))
@@ -301,7 +313,7 @@ Result<LoadedConfig> parseVigilConfig(
     YamlMapReader top(root, errors, "");
     readServer(top.child("server"), errors, loaded.config.server);
     readStorage(top.child("storage"), errors, loaded.config.storage);
-    readLogs(top.child("logs"), errors, loaded.config.logs);
+    readLogs(top.child("logs"), errors, fileName, loaded.config.logs);
     readHostCollector(top.child("host_collector"), errors, loaded.config.hostCollector);
     readRemoteWriteReceiver(top.child("remote_write_receiver"), errors,
                             loaded.config.remoteWriteReceiver);
