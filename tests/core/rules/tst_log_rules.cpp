@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
 
 #include "core/config/vigil_config.h"
@@ -384,6 +385,118 @@ private slots:
         manager.evaluateAllAt(kT0 + 3 * kMin);
         QCOMPARE(lastValue(storage, model::Labels{{"__name__", "lines"}}, kT0 + 3 * kMin),
                  std::optional<double>(6));
+    }
+
+    void restartRestoresTheForStateFromTheStateDatabase() {
+        QTemporaryDir dir;
+        const std::string logFile = dir.filePath("logs.yml").toStdString();
+        QVERIFY(writeFile(logFile, kAlertFile));
+        logs::MemoryLogStore store;
+        model::InMemoryStorage storage;
+        promql::Engine engine{promql::EngineOptions{.workerThreads = 1}};
+        std::atomic<model::Timestamp> now{kT0};
+        RuleManagerOptions o;
+        o.storage = &storage;
+        o.engine = &engine;
+        o.logRuleFiles = {logFile};
+        o.logReader = &store;
+        o.stateDbPath = dir.filePath("state.db").toStdString();
+        o.watchInterval = std::chrono::milliseconds(0);
+        o.clock = [&now] { return now.load(); };
+        for (int minute = 0; minute <= 6; ++minute)
+            pushLines(store, "api", "error", 5, kT0 + minute * kMin);
+        model::Timestamp firedAt = kNever;
+        {
+            RuleManager first(o);
+            QVERIFY(first.reload().isOk());
+            for (int minute = 0; minute <= 3; ++minute) {
+                now = kT0 + minute * kMin;
+                first.evaluateAllAt(now);
+            }
+            auto snap = first.snapshot();
+            QCOMPARE(snap.groups[0].rules[0].state, AlertState::kFiring);
+            firedAt = snap.groups[0].rules[0].alerts[0].firedAt;
+            QCOMPARE(firedAt, kT0 + 2 * kMin);
+        }
+        // Restarted three minutes later: still firing (not pending for
+        // another `for`), with its original activeAt and firedAt.
+        RuleManager second(o);
+        CollectingAlertSink sink;
+        second.setAlertSink(&sink);
+        now = kT0 + 6 * kMin;
+        QVERIFY(second.reload().isOk());
+        second.evaluateAllAt(now);
+        auto snap = second.snapshot();
+        QCOMPARE(snap.groups[0].rules[0].alerts.size(), std::size_t(1));
+        QCOMPARE(snap.groups[0].rules[0].alerts[0].state, AlertState::kFiring);
+        QCOMPARE(snap.groups[0].rules[0].alerts[0].activeAt, kT0);
+        QCOMPARE(snap.groups[0].rules[0].alerts[0].firedAt, firedAt);
+        QCOMPARE(sink.alerts().size(), std::size_t(1));
+        QCOMPARE(sink.alerts()[0].startsAtMs, firedAt);
+    }
+
+    // The bundled example (resources/rules/logs.rules.yml) loads and its
+    // rules do what their comments say over realistic lines.
+    void bundledExampleRules() {
+        const QString path = QFINDTESTDATA("../../../resources/rules/logs.rules.yml");
+        QVERIFY2(!path.isEmpty(), "resources/rules/logs.rules.yml not found");
+        auto file = loadRuleFile(path.toStdString(), nullptr, RuleLanguage::kLogQL);
+        QVERIFY2(file.isOk(), file.status().message().c_str());
+        QCOMPARE(file->groups.size(), std::size_t(1));
+        Fixture f;
+        Group group(std::move(file->groups.front()), f.options());
+        for (const auto& rule : group.rules()) {
+            if (rule->alerting())
+                static_cast<AlertingRule&>(*rule).setRestored(true);
+        }
+        // 12 failed logins from one address and 2 from another (syslog), and
+        // 600 error lines of job api in five minutes (2 per second).
+        logs::LogStream ssh;
+        ssh.labels = model::Labels{{"job", "syslog"}};
+        for (int i = 0; i < 14; ++i) {
+            const std::string ip = i < 12 ? "203.0.113.7" : "198.51.100.2";
+            ssh.entries.push_back(
+                {(kT0 - 60 * kSec + i * kSec) * 1'000'000,
+                 "Nov 21 06:00:00 host sshd[812]: Failed password for root from " + ip +
+                     " port 52214 ssh2",
+                 {}});
+        }
+        logs::LogStream api;
+        api.labels = model::Labels{{"job", "api"}};
+        for (int i = 0; i < 600; ++i)
+            api.entries.push_back(
+                {(kT0 - 300 * kSec + i * 500) * 1'000'000 + 1, "level=ERROR msg=timeout", {}});
+        QCOMPARE(f.logs.push({ssh, api}).accepted, std::size_t(614));
+        group.eval(kT0);
+        for (const auto& rule : group.rules())
+            QVERIFY2(rule->health() == RuleHealth::kOk,
+                     (rule->name() + ": " + rule->lastError()).c_str());
+
+        QCOMPARE(
+            lastValue(f.storage,
+                      model::Labels{{"__name__", "job:log_error_lines:rate5m"}, {"job", "api"}},
+                      kT0),
+            std::optional<double>(2));
+        QCOMPARE(
+            lastValue(f.storage,
+                      model::Labels{{"__name__", "job:log_lines:rate5m"}, {"job", "syslog"}}, kT0),
+            std::optional<double>(14.0 / 300));
+        std::map<std::string, std::vector<ActiveAlert>> alerts;
+        for (const auto& rule : group.rules()) {
+            if (rule->alerting())
+                alerts[rule->name()] = static_cast<AlertingRule&>(*rule).activeAlerts();
+        }
+        QCOMPARE(alerts["LogErrorRateHigh"].size(), std::size_t(1));
+        QCOMPARE(alerts["LogErrorRateHigh"][0].state, AlertState::kPending);  // for: 10m
+        QCOMPARE(alerts["LogErrorRateHigh"][0].labels.get("job"), std::string("api"));
+        QCOMPARE(alerts["LogErrorRateHigh"][0].annotations.get("summary"),
+                 std::string("api logs 2 error lines per second"));
+        QCOMPARE(alerts["SshAuthenticationFailures"].size(), std::size_t(1));
+        const ActiveAlert& ssh0 = alerts["SshAuthenticationFailures"][0];
+        QCOMPARE(ssh0.state, AlertState::kFiring);
+        QCOMPARE(ssh0.labels.get("source_ip"), std::string("203.0.113.7"));
+        QCOMPARE(ssh0.annotations.get("summary"),
+                 std::string("12 failed SSH logins from 203.0.113.7 in 10 minutes"));
     }
 
     void configReadsLogsRuleFiles() {
