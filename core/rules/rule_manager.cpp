@@ -120,18 +120,19 @@ GroupOptions RuleManager::groupOptions(RuleLanguage language) {
 
 std::string RuleManager::filesFingerprint(const std::vector<std::string>& globs,
                                           const std::vector<std::string>& logGlobs) const {
-    std::vector<std::string> files = expandRuleFileGlobs(globs);
-    files.push_back("\n");  // PromQL and LogQL files differ even when the names move lists
-    for (auto& file : expandRuleFileGlobs(logGlobs))
-        files.push_back(std::move(file));
     std::string fp;
-    for (const auto& file : files) {
-        std::error_code ec;
-        auto mtime = std::filesystem::last_write_time(file, ec);
-        auto size = std::filesystem::file_size(file, ec);
-        fp += file + '\0' + std::to_string(mtime.time_since_epoch().count()) + '\0' +
-              std::to_string(size) + '\n';
-    }
+    auto add = [&fp](const std::vector<std::string>& patterns) {
+        for (const auto& file : expandRuleFileGlobs(patterns)) {
+            std::error_code ec;
+            auto mtime = std::filesystem::last_write_time(file, ec);
+            auto size = std::filesystem::file_size(file, ec);
+            fp += file + '\0' + std::to_string(mtime.time_since_epoch().count()) + '\0' +
+                  std::to_string(size) + '\n';
+        }
+    };
+    add(globs);
+    fp += "logql\n";  // a file moved from one list to the other changes language
+    add(logGlobs);
     return fp;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "core/config/vigil_config.h"
 #include "core/logs/memory_log_store.h"
@@ -497,6 +498,59 @@ private slots:
         QCOMPARE(ssh0.labels.get("source_ip"), std::string("203.0.113.7"));
         QCOMPARE(ssh0.annotations.get("summary"),
                  std::string("12 failed SSH logins from 203.0.113.7 in 10 minutes"));
+    }
+
+    // A changed log rule file is picked up by the file watch, as PromQL ones.
+    void logRuleFilesAreWatched() {
+        QTemporaryDir dir;
+        const std::string logFile = dir.filePath("app.yml").toStdString();
+        QVERIFY(writeFile(logFile,
+                          "groups:\n- name: fast\n  interval: 100ms\n  rules:\n"
+                          "  - record: app:lines\n"
+                          "    expr: sum(count_over_time({job=\"app\"}[1m]))\n"));
+        logs::MemoryLogStore store;
+        model::InMemoryStorage storage;
+        promql::Engine engine{promql::EngineOptions{.workerThreads = 1}};
+        RuleManagerOptions o;
+        o.storage = &storage;
+        o.engine = &engine;
+        o.logRuleFiles = {dir.filePath("*.yml").toStdString()};
+        o.logReader = &store;
+        o.watchInterval = std::chrono::milliseconds(50);
+        RulesService service(o);
+        QVERIFY(service.start().isOk());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            service.snapshot().groups.size() == 1 && service.snapshot().groups[0].iterations >= 2,
+            5000);
+        QCOMPARE(service.snapshot().groups[0].rules.size(), std::size_t(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        QVERIFY(writeFile(logFile,
+                          "groups:\n- name: fast\n  interval: 100ms\n  rules:\n"
+                          "  - record: app:lines\n"
+                          "    expr: sum(count_over_time({job=\"app\"}[1m]))\n"
+                          "  - record: app:lines:x2\n    expr: app:lines * 2\n"));
+        // "app:lines * 2" is not LogQL: refused, the running rules stay.
+        QTRY_VERIFY_WITH_TIMEOUT(!service.snapshot().lastReload.isOk(), 5000);
+        QVERIFY2(
+            service.snapshot().lastReload.message().find(logFile + ":8:11:") != std::string::npos,
+            service.snapshot().lastReload.message().c_str());
+        QCOMPARE(service.snapshot().groups[0].rules.size(), std::size_t(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        QVERIFY(writeFile(logFile,
+                          "groups:\n- name: fast\n  interval: 100ms\n  rules:\n"
+                          "  - record: app:lines\n"
+                          "    expr: sum(count_over_time({job=\"app\"}[1m]))\n"
+                          "  - record: app:error_lines\n"
+                          "    expr: sum(count_over_time({job=\"app\"} |= \"error\" "
+                          "[1m]))\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            service.snapshot().groups.size() == 1 && service.snapshot().groups[0].rules.size() == 2,
+            5000);
+        QVERIFY(service.snapshot().lastReload.isOk());
+        QTRY_VERIFY_WITH_TIMEOUT(service.snapshot().groups[0].rules[1].lastEvaluation != kNever,
+                                 5000);
+        QCOMPARE(service.snapshot().groups[0].rules[1].health, RuleHealth::kOk);
+        service.stop();
     }
 
     void configReadsLogsRuleFiles() {
