@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -363,6 +365,25 @@ private slots:
         QVERIFY(renderLokiRulesYaml(snapshot, "logs.yml", "errors").rfind("name: errors\n", 0) ==
                 0);
         QVERIFY(renderLokiRulesYaml(snapshot, "host.yml").empty());
+        {
+            // Loki's listing is rule-file YAML: a namespace's groups load
+            // back as the same rules.
+            YAML::Node listed = YAML::Load(yaml);
+            YAML::Node file;
+            file["groups"] = listed["logs.yml"];
+            YAML::Emitter emitter;
+            emitter << file;
+            auto back = parseRuleFile(emitter.c_str(), "back.yml", nullptr, RuleLanguage::kLogQL);
+            QVERIFY2(back.isOk(), back.status().message().c_str());
+            auto original = parseRuleFile(kAlertFile, "logs.yml", nullptr, RuleLanguage::kLogQL);
+            const RuleSpec& a = back->groups[0].rules[0];
+            const RuleSpec& b = original->groups[0].rules[0];
+            QCOMPARE(a.name, b.name);
+            QCOMPARE(a.expr, b.expr);
+            QCOMPARE(a.holdDuration, b.holdDuration);
+            QVERIFY(a.labels == b.labels);
+            QVERIFY(a.annotations == b.annotations);
+        }
         QVERIFY(renderLokiRulesYaml(snapshot, "logs.yml", "nope").empty());
 
         // A broken edit is refused with its position and the rules keep running.
