@@ -1,5 +1,8 @@
 // vigilctl check rules FILE... and vigilctl test rules FILE...: promtool's
 // `check rules` and `test rules`, with its output and exit codes.
+// `check rules --logql` checks Loki ruler files (LogQL expressions, the
+// files of vigil.yml's logs.rule_files) the same way, its errors printed as
+// "FILE:LINE:COL: ..." (there is no promtool output to match).
 
 #include <algorithm>
 #include <cstdio>
@@ -42,18 +45,20 @@ std::string duplicateRulesMessage(const vigil::rules::RuleFile& file) {
     return "lint error " + message;
 }
 
-int checkRules(const std::vector<std::string>& files, bool lintDuplicates, bool lintFatal) {
+int checkRules(const std::vector<std::string>& files, bool lintDuplicates, bool lintFatal,
+               vigil::rules::RuleLanguage language) {
     bool failed = false;
     bool hasErrors = false;
     for (const auto& path : files) {
         std::printf("Checking %s\n", path.c_str());
         std::fflush(stdout);
         vigil::rules::RuleFileErrors errors;
-        auto file = vigil::rules::loadRuleFile(path, &errors);
+        auto file = vigil::rules::loadRuleFile(path, &errors, language);
         std::vector<std::string> problems;
         bool lintOnly = false;
         if (!file) {
-            problems = errors.promtool;
+            problems = language == vigil::rules::RuleLanguage::kLogQL ? errors.positioned
+                                                                      : errors.promtool;
         } else if (lintDuplicates) {
             if (std::string lint = duplicateRulesMessage(*file); !lint.empty()) {
                 problems.push_back(lint);
@@ -97,10 +102,11 @@ bool pathsExist(const std::vector<std::string>& files) {
 
 VIGILCTL_COMMAND(
     {{"check", "rules"},
-     "[--lint=duplicate-rules|none] [--lint-fatal] FILE...",
-     "Check Prometheus rule files, as promtool check rules.",
+     "[--logql] [--lint=duplicate-rules|none] [--lint-fatal] FILE...",
+     "Check Prometheus rule files, as promtool check rules; with --logql, Loki ruler files "
+     "(LogQL metric queries as expr, as in logs.rule_files).",
      [](const std::vector<std::string>& args) -> int {
-         auto parsed = vigil::ctl::parseArgs(args, {"--lint"}, {"--lint-fatal"});
+         auto parsed = vigil::ctl::parseArgs(args, {"--lint"}, {"--lint-fatal", "--logql"});
          if (!parsed.error.empty()) {
              std::fprintf(stderr, "vigilctl check rules: %s\n", parsed.error.c_str());
              return 2;
@@ -116,7 +122,9 @@ VIGILCTL_COMMAND(
          }
          if (!pathsExist(parsed.positional))
              return 1;
-         return checkRules(parsed.positional, lint != "none", parsed.has("--lint-fatal"));
+         return checkRules(parsed.positional, lint != "none", parsed.has("--lint-fatal"),
+                           parsed.has("--logql") ? vigil::rules::RuleLanguage::kLogQL
+                                                 : vigil::rules::RuleLanguage::kPromQL);
      }});
 
 VIGILCTL_COMMAND({{"test", "rules"},

@@ -118,6 +118,14 @@ void readLogSources(YamlMapReader& reader, ConfigErrors& errors, const std::stri
     logs.tail = std::move(loaded->config);
 }
 
+// Relative rule file globs are relative to the directory of the file that names them.
+void resolveRuleFiles(std::vector<std::string>& files, const std::string& baseDir) {
+    for (auto& file : files) {
+        if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
+            file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
+    }
+}
+
 void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& fileName,
               VigilConfig::Logs& logs) {
     YamlMapReader reader(node, errors, "logs");
@@ -136,6 +144,13 @@ void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& f
                    "logs.max_line_length: must be positive");
     reader.readByteSize("ingestion_rate", logs.ingestionRate);
     readLogSources(reader, errors, fileName, logs);
+    if (reader.read("rule_files", logs.ruleFiles)) {
+        resolveRuleFiles(logs.ruleFiles, std::filesystem::path(fileName).parent_path().string());
+        if (!logs.enabled && !logs.ruleFiles.empty())
+            errors.add(reader.child("rule_files").Mark(),
+                       "logs.rule_files: log rules query the log store, which logs.enabled: false "
+                       "turns off");
+    }
     reader.finish();
 }
 
@@ -198,12 +213,8 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     readGlobalConfig(top.child("global"), errors, config.global);
     readScrapeConfigs(top.child("scrape_configs"), errors, config.global, baseDir,
                       config.scrapeConfigs);
-    if (top.read("rule_files", config.ruleFiles)) {
-        for (auto& file : config.ruleFiles) {
-            if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
-                file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
-        }
-    }
+    if (top.read("rule_files", config.ruleFiles))
+        resolveRuleFiles(config.ruleFiles, baseDir);
 
     std::string prometheusFile;
     if (!top.read("prometheus_config", prometheusFile))

@@ -80,6 +80,9 @@ struct VigilConfig {
         // and `scrape_configs`, or `promtail_config: path` to a promtail.yml.
         PromtailConfig tail;
         std::string promtailConfigFile;  // absolute after loading; empty: inline or none
+        // Loki ruler rule files (globs, absolute after loading): the
+        // Prometheus rule-file format with LogQL metric queries as `expr`.
+        std::vector<std::string> ruleFiles;
     } logs;
     // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
     // inline, and/or `prometheus_config: path` to an existing prometheus.yml

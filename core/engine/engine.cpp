@@ -22,6 +22,7 @@
 #include "core/notify/receivers/receiver_setup.h"
 #include "core/promql/engine.h"
 #include "core/receive/remote_write_receiver.h"
+#include "core/rules/loki_rules_api.h"
 #include "core/rules/rules_api.h"
 #include "core/rules/rules_service.h"
 #include "core/scrape/scrape_api.h"
@@ -34,15 +35,19 @@ Q_LOGGING_CATEGORY(lcEngine, "vigil.engine")
 
 namespace {
 
-// The rule evaluator's settings from vigil.yml (and prometheus.yml's rule_files).
+// The rule evaluator's settings from vigil.yml (and prometheus.yml's rule_files);
+// logs.rule_files evaluate over the log store, which starts before the rules.
 rules::RuleManagerOptions rulesOptions(const EngineOptions& engineOptions, model::Storage* storage,
                                        promql::Engine* queryEngine,
+                                       const logs::LogReader* logReader,
                                        instrument::MetricRegistry* metrics) {
     const config::VigilConfig& config = engineOptions.config;
     rules::RuleManagerOptions options;
     options.storage = storage;
     options.engine = queryEngine;
     options.ruleFiles = config.ruleFiles;
+    options.logRuleFiles = config.logs.ruleFiles;  // Loki ruler files, over the log store
+    options.logReader = logReader;
     options.evaluationIntervalMs = config.global.evaluationInterval.count();
     options.externalLabels = config.global.externalLabels;
     options.externalUrl = "http://" + config.server.listen.toString();
@@ -86,7 +91,7 @@ Engine::Engine(EngineOptions options, QObject* parent)
 
     m_queryEngine = std::make_unique<promql::Engine>();
     auto rules = std::make_unique<rules::RulesService>(
-        rulesOptions(m_options, m_tsdb, m_queryEngine.get(), &m_metrics));
+        rulesOptions(m_options, m_tsdb, m_queryEngine.get(), m_logs, &m_metrics));
     m_rules = rules.get();
     auto http = std::make_unique<http::HttpService>(config.server, m_metrics,
                                                     [this] { return m_running.load(); });
@@ -141,8 +146,13 @@ Engine::Engine(EngineOptions options, QObject* parent)
         http->addRoutes(
             [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
     }
-    if (m_logs)
+    if (m_logs) {
         http->addRoutes(http::lokiApiRoutes(*m_logs));  // the Loki query API
+        // Loki's ruler API over the log rule groups (logs.rule_files).
+        http->addRoutes([this](httplib::Server& server) {
+            rules::installLokiRulesApi(server, [this] { return m_rules; });
+        });
+    }
     m_http = http.get();
     addService(std::move(http));
     if (notifyService)

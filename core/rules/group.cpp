@@ -252,8 +252,9 @@ model::Timestamp restoredActiveAt(model::Timestamp activeAt, model::Timestamp do
 }
 
 QueryFunc makeEngineQueryFunc(promql::Engine& engine, model::Storage& storage) {
-    return [&engine, &storage](const promql::Expr* expr, std::string_view text,
+    return [&engine, &storage](const RuleSpec* rule, std::string_view text,
                                model::Timestamp t) -> Result<promql::Vector> {
+        const promql::Expr* expr = rule ? rule->parsed.get() : nullptr;
         auto querier = storage.querier(model::kMinTimestamp, t);
         promql::QueryResult result =
             expr ? engine.instantQuery(*querier, *expr, t) : engine.instantQuery(*querier, text, t);

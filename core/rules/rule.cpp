@@ -103,7 +103,7 @@ RecordingRule::RecordingRule(RuleSpec spec)
 
 Result<promql::Vector> RecordingRule::eval(model::Timestamp ts, const RuleEnv& env,
                                            std::int64_t limit) {
-    auto result = env.query(spec().parsed.get(), spec().expr, ts);
+    auto result = env.query(&spec(), spec().expr, ts);
     if (!result) {
         setHealth(RuleHealth::kBad, result.status().message());
         return result.status();
@@ -145,7 +145,7 @@ model::Labels AlertingRule::forStateLabels(const ActiveAlert& alert) const {
 
 Result<promql::Vector> AlertingRule::eval(model::Timestamp ts, const RuleEnv& env,
                                           std::int64_t limit) {
-    auto result = env.query(spec().parsed.get(), spec().expr, ts);
+    auto result = env.query(&spec(), spec().expr, ts);
     if (!result) {
         setHealth(RuleHealth::kBad, result.status().message());
         return result.status();

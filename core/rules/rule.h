@@ -32,10 +32,14 @@ inline constexpr model::Timestamp kNever = std::numeric_limits<model::Timestamp>
 
 // Runs an instant query for a rule: a vector result as is, a scalar as one
 // sample with no labels, anything else "rule result is not a vector or
-// scalar" (Prometheus's EngineQueryFunc). `expr` may be null (then `text`
-// is parsed), as for the template `query` function.
-using QueryFunc = std::function<Result<promql::Vector>(const promql::Expr* expr,
-                                                       std::string_view text, model::Timestamp t)>;
+// scalar" (Prometheus's EngineQueryFunc). `rule` gives the parsed
+// expression of its language (the query function of a group knows which);
+// it may be null, then `text` is parsed, as for the template `query`
+// function. This is the only place the query language matters: the state
+// machine, templates, ALERTS series and notifications are the same for
+// PromQL and LogQL rules.
+using QueryFunc = std::function<Result<promql::Vector>(const RuleSpec* rule, std::string_view text,
+                                                       model::Timestamp t)>;
 
 // What every rule of a group shares while evaluating.
 struct RuleEnv {

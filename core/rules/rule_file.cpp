@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/logs/logql/parser.h"
 #include "core/promql/parser.h"
 #include "core/rules/rule_templates.h"
 #include "core/util/human_units.h"
@@ -56,8 +57,11 @@ std::vector<std::string_view> splitLines(std::string_view text) {
 
 class Loader {
 public:
-    Loader(std::string_view text, std::string fileName)
-        : m_text(text), m_lines(splitLines(text)), m_file(std::move(fileName)) {}
+    Loader(std::string_view text, std::string fileName, RuleLanguage language)
+        : m_text(text),
+          m_lines(splitLines(text)),
+          m_file(std::move(fileName)),
+          m_language(language) {}
 
     bool load(RuleFile& out);
     RuleFileErrors& errors() { return m_errors; }
@@ -97,13 +101,16 @@ private:
     bool readStringMap(const YAML::Node& node,
                        std::vector<std::pair<std::string, std::string>>& out);
     bool readDuration(const YAML::Node& node, Duration& out);
-    Pos exprErrorPosition(const YAML::Node& exprNode, const promql::ParseError& error) const;
+    // Where an error at `errorLine`:`errorColumn` (1-based, within the
+    // expression) is in the file.
+    Pos exprErrorPosition(const YAML::Node& exprNode, int errorLine, int errorColumn) const;
     void validate(RuleFile& file, const YAML::Node& groupsNode,
                   const std::vector<YAML::Node>& ruleNodes);
 
     std::string_view m_text;
     std::vector<std::string_view> m_lines;
     std::string m_file;
+    RuleLanguage m_language;
     RuleFileErrors m_errors;
     std::vector<std::pair<Pos, std::string>> m_typeErrors;
     std::string m_fatal;
@@ -187,7 +194,7 @@ bool Loader::readDuration(const YAML::Node& node, Duration& out) {
     return true;
 }
 
-Pos Loader::exprErrorPosition(const YAML::Node& exprNode, const promql::ParseError& error) const {
+Pos Loader::exprErrorPosition(const YAML::Node& exprNode, int errorLine, int errorColumn) const {
     Pos base = posOf(exprNode);
     if (!base.present() || base.line > static_cast<int>(m_lines.size()))
         return base;
@@ -205,15 +212,15 @@ Pos Loader::exprErrorPosition(const YAML::Node& exprNode, const promql::ParseErr
                 break;
             }
         }
-        int line = base.line + error.line;
+        int line = base.line + errorLine;
         if (line > static_cast<int>(m_lines.size()))
             return base;
-        return {line, indent + error.column};
+        return {line, indent + errorColumn};
     }
     const int quote = (indicator == '"' || indicator == '\'') ? 1 : 0;
-    if (error.line == 1)
-        return {base.line, base.column + quote + error.column - 1};
-    return {base.line + error.line - 1, error.column};
+    if (errorLine == 1)
+        return {base.line, base.column + quote + errorColumn - 1};
+    return {base.line + errorLine - 1, errorColumn};
 }
 
 bool Loader::load(RuleFile& out) {
@@ -242,6 +249,7 @@ bool Loader::load(RuleFile& out) {
         for (const auto& g : groups) {
             GroupSpec group;
             group.file = m_file;
+            group.language = m_language;
             group.line = posOf(g).line;
             if (!g.IsMap()) {
                 typeError(
@@ -354,12 +362,27 @@ void Loader::validate(RuleFile& file, const YAML::Node& groupsNode,
                 err(&recordNode, nullptr, "one of 'record' or 'alert' must be set");
             if (rule.expr.empty()) {
                 err(&exprNode, nullptr, "field 'expr' must be set in rule");
+            } else if (m_language == RuleLanguage::kLogQL) {
+                logql::ParseError perr;
+                logql::ExprPtr parsed = logql::parse(rule.expr, &perr);
+                if (!parsed) {
+                    err(&exprNode, nullptr, "could not parse expression: " + perr.toString(),
+                        exprErrorPosition(exprNode, perr.line, perr.column));
+                } else if (parsed->isLogQuery()) {
+                    // Rules produce samples; a query that returns log lines has none.
+                    err(&exprNode, nullptr,
+                        "expression is a LogQL log query, a rule needs a metric query (for "
+                        "example sum by (job) (rate({job=\"app\"} |= \"error\" [5m])))",
+                        exprErrorPosition(exprNode, 1, 1));
+                } else {
+                    rule.logParsed = std::move(parsed);
+                }
             } else {
                 promql::ParseError perr;
                 promql::ExprPtr parsed = promql::parse(rule.expr, &perr);
                 if (!parsed) {
                     err(&exprNode, nullptr, "could not parse expression: " + perr.toString(),
-                        exprErrorPosition(exprNode, perr));
+                        exprErrorPosition(exprNode, perr.line, perr.column));
                 } else {
                     rule.parsed = std::shared_ptr<const promql::Expr>(std::move(parsed));
                 }
@@ -430,11 +453,16 @@ Status RuleFileErrors::toStatus() const {
     return Status::error(message);
 }
 
+const char* ruleLanguageName(RuleLanguage language) {
+    return language == RuleLanguage::kLogQL ? "logql" : "promql";
+}
+
 Result<RuleFile> parseRuleFile(std::string_view text, const std::string& fileName,
-                               RuleFileErrors* errors) {
-    Loader loader(text, fileName);
+                               RuleFileErrors* errors, RuleLanguage language) {
+    Loader loader(text, fileName, language);
     RuleFile file;
     file.path = fileName;
+    file.language = language;
     bool ok = loader.load(file);
     if (errors)
         *errors = loader.errors();
@@ -443,7 +471,8 @@ Result<RuleFile> parseRuleFile(std::string_view text, const std::string& fileNam
     return file;
 }
 
-Result<RuleFile> loadRuleFile(const std::string& path, RuleFileErrors* errors) {
+Result<RuleFile> loadRuleFile(const std::string& path, RuleFileErrors* errors,
+                              RuleLanguage language) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         std::string message = "open " + path + ": " + std::strerror(errno);
@@ -455,7 +484,7 @@ Result<RuleFile> loadRuleFile(const std::string& path, RuleFileErrors* errors) {
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
-    return parseRuleFile(buffer.str(), path, errors);
+    return parseRuleFile(buffer.str(), path, errors, language);
 }
 
 bool isValidMetricName(std::string_view name) {

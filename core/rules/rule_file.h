@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/logs/logql/ast.h"
 #include "core/promql/ast.h"
 #include "core/util/status.h"
 
@@ -34,16 +35,29 @@
 // promtool byte for byte) and as "file:line:col: ..." with PromQL errors
 // positioned inside the file (expression's line plus the column within it),
 // for the UI and the engine's log.
+//
+// Loki's ruler reads the same format with `expr` a LogQL metric query
+// (`sum by (job) (rate({job="nginx"} |= "error" [5m])) > 10`): parsed with
+// RuleLanguage::kLogQL, expressions are validated by the LogQL parser (errors
+// positioned in the file the same way) and a log query (one that returns
+// lines, not samples) is refused naming the rule.
 namespace vigil::rules {
 
 using Duration = std::chrono::milliseconds;
+
+// The query language of a rule file's expressions.
+enum class RuleLanguage { kPromQL, kLogQL };
+const char* ruleLanguageName(RuleLanguage language);  // "promql", "logql"
 
 struct RuleSpec {
     bool alerting = false;
     std::string name;  // record: or alert:
     std::string expr;
-    std::shared_ptr<const promql::Expr> parsed;  // never null once loaded
-    Duration holdDuration{0};                    // for:
+    // Exactly one is non-null once loaded: `parsed` in a PromQL rule file,
+    // `logParsed` (a metric query) in a LogQL one.
+    std::shared_ptr<const promql::Expr> parsed;
+    std::shared_ptr<const logql::Expr> logParsed;
+    Duration holdDuration{0};  // for:
     Duration keepFiringFor{0};
     std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
     std::vector<std::pair<std::string, std::string>> annotations;
@@ -54,6 +68,7 @@ struct RuleSpec {
 struct GroupSpec {
     std::string file;  // as given to the loader
     std::string name;
+    RuleLanguage language = RuleLanguage::kPromQL;
     Duration interval{0};  // 0: the default evaluation interval
     std::int64_t limit = 0;
     Duration queryOffset{0};
@@ -63,6 +78,7 @@ struct GroupSpec {
 
 struct RuleFile {
     std::string path;
+    RuleLanguage language = RuleLanguage::kPromQL;
     std::vector<GroupSpec> groups;
     std::size_t ruleCount() const;
 };
@@ -80,9 +96,11 @@ struct RuleFileErrors {
 // errors as one Status and, when `errors` is given, fills it.
 // Thread-safe.
 Result<RuleFile> parseRuleFile(std::string_view text, const std::string& fileName,
-                               RuleFileErrors* errors = nullptr);
+                               RuleFileErrors* errors = nullptr,
+                               RuleLanguage language = RuleLanguage::kPromQL);
 // Reads `path` and parses it; an unreadable file is an error naming it.
-Result<RuleFile> loadRuleFile(const std::string& path, RuleFileErrors* errors = nullptr);
+Result<RuleFile> loadRuleFile(const std::string& path, RuleFileErrors* errors = nullptr,
+                              RuleLanguage language = RuleLanguage::kPromQL);
 
 // Prometheus's model.IsValidMetricName / LabelName.IsValid (legacy charset).
 bool isValidMetricName(std::string_view name);

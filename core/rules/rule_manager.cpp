@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <set>
 
+#include "core/rules/log_rule_query.h"
+
 namespace vigil::rules {
 
 namespace {
@@ -99,9 +101,12 @@ void RuleManager::notify(std::vector<model::Alert> alerts) {
         m_sink->send(std::move(alerts));
 }
 
-GroupOptions RuleManager::groupOptions() {
+GroupOptions RuleManager::groupOptions(RuleLanguage language) {
     GroupOptions o;
-    o.env.query = makeEngineQueryFunc(*m_options.engine, *m_options.storage);
+    if (language == RuleLanguage::kLogQL)
+        o.env.query = makeLogQueryFunc(*m_options.logReader);
+    else
+        o.env.query = makeEngineQueryFunc(*m_options.engine, *m_options.storage);
     o.env.externalLabels = m_options.externalLabels;
     o.env.externalUrl = m_options.externalUrl;
     o.storage = m_options.storage;
@@ -113,38 +118,64 @@ GroupOptions RuleManager::groupOptions() {
     return o;
 }
 
-std::string RuleManager::filesFingerprint(const std::vector<std::string>& globs) const {
+std::string RuleManager::filesFingerprint(const std::vector<std::string>& globs,
+                                          const std::vector<std::string>& logGlobs) const {
     std::string fp;
-    for (const auto& file : expandRuleFileGlobs(globs)) {
-        std::error_code ec;
-        auto mtime = std::filesystem::last_write_time(file, ec);
-        auto size = std::filesystem::file_size(file, ec);
-        fp += file + '\0' + std::to_string(mtime.time_since_epoch().count()) + '\0' +
-              std::to_string(size) + '\n';
-    }
+    auto add = [&fp](const std::vector<std::string>& patterns) {
+        for (const auto& file : expandRuleFileGlobs(patterns)) {
+            std::error_code ec;
+            auto mtime = std::filesystem::last_write_time(file, ec);
+            auto size = std::filesystem::file_size(file, ec);
+            fp += file + '\0' + std::to_string(mtime.time_since_epoch().count()) + '\0' +
+                  std::to_string(size) + '\n';
+        }
+    };
+    add(globs);
+    fp += "logql\n";  // a file moved from one list to the other changes language
+    add(logGlobs);
     return fp;
 }
 
 Result<std::vector<std::shared_ptr<Group>>> RuleManager::loadGroups(std::vector<std::string>* files,
                                                                     Status* status) {
     std::vector<std::string> globs;
+    std::vector<std::string> logGlobs;
     {
         std::lock_guard lock(m_mutex);
         globs = m_options.ruleFiles;
+        logGlobs = m_options.logRuleFiles;
     }
     *files = expandRuleFileGlobs(globs);
+    const std::vector<std::string> logFiles = expandRuleFileGlobs(logGlobs);
     std::vector<std::shared_ptr<Group>> groups;
     std::string errors;
-    std::set<std::string> keys;
-    for (const auto& path : *files) {
-        auto file = loadRuleFile(path);
-        if (!file) {
-            errors += (errors.empty() ? "" : "\n") + file.status().message();
-            continue;
+    auto addError = [&errors](const std::string& message) {
+        errors += (errors.empty() ? "" : "\n") + message;
+    };
+    const std::set<std::string> promqlFiles(files->begin(), files->end());
+    auto loadAll = [&](const std::vector<std::string>& paths, RuleLanguage language) {
+        for (const auto& path : paths) {
+            if (language == RuleLanguage::kLogQL && promqlFiles.count(path) != 0) {
+                // One file cannot hold both PromQL and LogQL expressions.
+                addError(path + ": listed both in rule_files and in logs.rule_files");
+                continue;
+            }
+            if (language == RuleLanguage::kLogQL && !m_options.logReader) {
+                addError(path + ": log rules need the log store (logs.enabled is false)");
+                continue;
+            }
+            auto file = loadRuleFile(path, nullptr, language);
+            if (!file) {
+                addError(file.status().message());
+                continue;
+            }
+            for (auto& spec : file->groups)
+                groups.push_back(std::make_shared<Group>(std::move(spec), groupOptions(language)));
         }
-        for (auto& spec : file->groups)
-            groups.push_back(std::make_shared<Group>(std::move(spec), groupOptions()));
-    }
+    };
+    loadAll(*files, RuleLanguage::kPromQL);
+    loadAll(logFiles, RuleLanguage::kLogQL);
+    files->insert(files->end(), logFiles.begin(), logFiles.end());
     *status = errors.empty() ? Status::ok() : Status::error(errors);
     if (!errors.empty())
         return *status;
@@ -160,7 +191,7 @@ Status RuleManager::reload() {
     std::string fingerprint;
     {
         std::lock_guard lock(m_mutex);
-        fingerprint = filesFingerprint(m_options.ruleFiles);
+        fingerprint = filesFingerprint(m_options.ruleFiles, m_options.logRuleFiles);
     }
     auto loaded = loadGroups(&files, &status);
     const model::Timestamp t = now();
@@ -239,6 +270,14 @@ Status RuleManager::setRuleFiles(std::vector<std::string> globs) {
     {
         std::lock_guard lock(m_mutex);
         m_options.ruleFiles = std::move(globs);
+    }
+    return reload();
+}
+
+Status RuleManager::setLogRuleFiles(std::vector<std::string> globs) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_options.logRuleFiles = std::move(globs);
     }
     return reload();
 }
@@ -376,8 +415,9 @@ void RuleManager::schedulerLoop() {
             nextWatch = std::chrono::steady_clock::now() + m_options.watchInterval;
             const std::string known = m_fingerprint;
             const auto globs = m_options.ruleFiles;
+            const auto logGlobs = m_options.logRuleFiles;
             lock.unlock();
-            if (filesFingerprint(globs) != known)
+            if (filesFingerprint(globs, logGlobs) != known)
                 (void)reload();
             lock.lock();
         }
@@ -430,6 +470,7 @@ RulesSnapshot RuleManager::snapshot() const {
         GroupSnapshot gs;
         gs.name = g.name();
         gs.file = g.file();
+        gs.language = g.spec().language;
         gs.intervalMs = g.intervalMs();
         gs.limit = g.spec().limit;
         gs.lastEvaluation = g.lastEvaluation();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/instrument/metric_registry.h"
+#include "core/logs/log_store_api.h"
 #include "core/model/alert.h"
 #include "core/model/storage.h"
 #include "core/promql/engine.h"
@@ -21,17 +22,22 @@
 #include "core/rules/group.h"
 
 // Loads rule files and evaluates their groups on schedule, as Prometheus's
-// rules.Manager: each group at its own interval, offset within it by a hash
-// of its key, on a small pool of worker threads; an iteration that cannot
-// start on time is skipped and counted as missed. Files are re-read when
-// they change (polled) and on reload(); a file that does not load leaves
-// the previous rules running.
+// rules.Manager (and, for LogQL rule files, as Loki's ruler): each group at its own interval,
+// offset within it by a hash of its key, on a small pool of worker threads; an iteration that
+// cannot start on time is skipped and counted as missed. Files are re-read when they change
+// (polled) and on reload(); a file that does not load leaves the previous rules running.
 //
 // Alert state is restored after a restart: exactly from the state database
 // when it has the alert (firing alerts keep their firedAt and resend
 // schedule; an alert that resolved during the outage is notified as
 // resolved), otherwise from ALERTS_FOR_STATE with Prometheus's outage
 // tolerance and `for` grace period.
+//
+// PromQL rule files (`ruleFiles`) query the TSDB through the PromQL engine;
+// log rule files (`logRuleFiles`, Loki's ruler format) query the log store
+// through the LogQL engine. Both kinds share everything else: scheduling,
+// the alert state machine, the TSDB for ALERTS and recorded series, the
+// state database, the alert sink and the snapshot.
 //
 // Thread-safety: every public method is thread-safe.
 namespace vigil::rules {
@@ -40,6 +46,10 @@ struct RuleManagerOptions {
     model::Storage* storage = nullptr;   // REQUIRED, outlives the manager
     promql::Engine* engine = nullptr;    // REQUIRED, outlives the manager
     std::vector<std::string> ruleFiles;  // globs
+    // Log rule files (globs; LogQL expressions). REQUIRES: logReader when
+    // non-empty (otherwise every such file fails to load, saying so).
+    std::vector<std::string> logRuleFiles;
+    const logs::LogReader* logReader = nullptr;  // outlives the manager
     std::int64_t evaluationIntervalMs = 60'000;
     model::Labels externalLabels;
     std::string externalUrl;
@@ -85,6 +95,7 @@ struct RuleSnapshot {
 struct GroupSnapshot {
     std::string name;
     std::string file;
+    RuleLanguage language = RuleLanguage::kPromQL;
     std::int64_t intervalMs = 0;
     std::int64_t limit = 0;
     model::Timestamp lastEvaluation = kNever;
@@ -118,6 +129,8 @@ public:
     Status reload();
     // Replaces the rule file globs (a changed configuration) and reloads.
     Status setRuleFiles(std::vector<std::string> globs);
+    // The same for the log rule files.
+    Status setLogRuleFiles(std::vector<std::string> globs);
 
     // Where alerts go; null: nowhere (state is still kept). The sink must
     // stay valid until it is replaced or the manager is stopped.
@@ -145,7 +158,7 @@ private:
     Status openStore();  // REQUIRES: m_reloadMutex held or not yet started
     Result<std::vector<std::shared_ptr<Group>>> loadGroups(std::vector<std::string>* files,
                                                            Status* status);
-    GroupOptions groupOptions();
+    GroupOptions groupOptions(RuleLanguage language);
     void evaluate(Scheduled& s, model::Timestamp ts);
     void restoreFromStore(Scheduled& s, model::Timestamp ts,
                           std::map<std::pair<std::size_t, std::uint64_t>, bool>& restored);
@@ -153,7 +166,8 @@ private:
     void notify(std::vector<model::Alert> alerts);
     void schedulerLoop();
     void workerLoop();
-    std::string filesFingerprint(const std::vector<std::string>& globs) const;
+    std::string filesFingerprint(const std::vector<std::string>& globs,
+                                 const std::vector<std::string>& logGlobs) const;
 
     RuleManagerOptions m_options;
     std::unique_ptr<AlertStateStore> m_store;

@@ -138,6 +138,32 @@ private slots:
         QVERIFY2(prom.exitCode == 0, prom.err.constData());
     }
 
+    // Loki ruler files: `vigilctl check rules --logql` validates LogQL
+    // expressions and positions errors in the file; the bundled example loads.
+    void checkLogRules() {
+        const QString bundled = QFINDTESTDATA("../../../resources/rules/logs.rules.yml");
+        QVERIFY2(!bundled.isEmpty(), "resources/rules/logs.rules.yml not found");
+        Run ok = run(vigilctl(), {"check", "rules", "--logql", bundled}, m_dataDir);
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QVERIFY2(ok.out.contains("SUCCESS: 4 rules found"), ok.out.constData());
+        // LogQL is not PromQL.
+        Run asPromql = run(vigilctl(), {"check", "rules", bundled}, m_dataDir);
+        QCOMPARE(asPromql.exitCode, 1);
+
+        Run bad = run(vigilctl(), {"check", "rules", "--logql", "logs_invalid.yml"}, m_dataDir);
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("logs_invalid.yml:5:16: group \"logs\", rule 1, "
+                                  "\"LinesNotSamples\": expression is a LogQL log query"),
+                 bad.err.constData());
+        QVERIFY2(bad.err.contains("logs_invalid.yml:7:49: group \"logs\", rule 2, "
+                                  "\"job:errors:rate5m\": could not parse expression: parse "
+                                  "error at line 1, col 35: syntax error: unexpected ["),
+                 bad.err.constData());
+        // A PromQL file is not a LogQL one.
+        Run promql = run(vigilctl(), {"check", "rules", "--logql", "rules_basic.yml"}, m_dataDir);
+        QCOMPARE(promql.exitCode, 1);
+    }
+
 private:
     QString m_dataDir;
     QString m_promtool;
