@@ -101,6 +101,7 @@ void readLogs(const YAML::Node& node, ConfigErrors& errors, VigilConfig::Logs& l
         errors.add(reader.child("max_line_length").Mark(),
                    "logs.max_line_length: must be positive");
     reader.readByteSize("ingestion_rate", logs.ingestionRate);
+    reader.readEnum("chunk_encoding", logs.chunkEncoding, {"zstd", "snappy"});
     reader.finish();
 }
 

@@ -65,6 +65,9 @@ struct VigilConfig {
         std::uint64_t maxLineLength = 256 * 1024;
         // Loki's ingestion_rate_mb for the push receiver; 0: unlimited.
         std::uint64_t ingestionRate = 0;  // bytes per second
+        // Loki's chunk_encoding: how new chunks compress, "zstd" or "snappy"
+        // (core/logs/store/FORMAT.md); chunks on disk stay readable either way.
+        std::string chunkEncoding = "zstd";
     } logs;
     // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
     // inline, and/or `prometheus_config: path` to an existing prometheus.yml

@@ -1,7 +1,6 @@
 #include "core/logs/store/log_store.h"
 
 #include <fcntl.h>
-#include <snappy.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,10 +9,12 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <queue>
 #include <unordered_set>
 
 #include "core/instrument/metric_registry.h"
+#include "core/logs/store/chunk_codec.h"
 #include "core/logs/store/encoding.h"
 #include "core/tsdb/wal/crc32c.h"
 #include "core/tsdb/wal/segments.h"
@@ -24,7 +25,10 @@ namespace vigil::logs::store {
 
 namespace {
 
-constexpr std::uint8_t kChunkVersion = 1;
+// Version 1 chunks (no encoding byte) are snappy; version 2 names the
+// encoding of its blocks. New chunks are always version 2.
+constexpr std::uint8_t kChunkVersionSnappy = 1;
+constexpr std::uint8_t kChunkVersion = 2;
 constexpr char kStreamRecord = 'S';
 constexpr char kEntriesRecord = 'E';
 constexpr std::size_t kRecordHeader = 8;         // bodyLen + crc
@@ -82,10 +86,14 @@ struct BlockMeta {
     std::uint64_t entries = 0;
     std::uint64_t rawLen = 0;
     std::uint64_t compressedLen = 0;
+    // Every timestamp delta in the block is a multiple of this; the entries
+    // store delta / tsUnit (version 2; always 1 in version 1 chunks).
+    std::uint64_t tsUnit = 1;
     std::uint64_t dataOffset = 0;  // within the body
 };
 
 struct ChunkHeader {
+    ChunkEncoding encoding = ChunkEncoding::kSnappy;
     model::Labels labels;
     std::int64_t mint = 0;
     std::int64_t maxt = 0;
@@ -100,8 +108,21 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
                       bool withLabels) {
     Decoder d(body);
     std::uint8_t version = 0;
-    if (!d.u8(version) || version != kChunkVersion)
+    if (!d.u8(version))
         return false;
+    if (version == kChunkVersionSnappy) {
+        h.encoding = ChunkEncoding::kSnappy;
+    } else if (version == kChunkVersion) {
+        std::uint8_t byte = 0;
+        if (!d.u8(byte))
+            return false;
+        const auto encoding = chunkEncodingFromByte(byte);
+        if (!encoding)
+            return false;
+        h.encoding = *encoding;
+    } else {
+        return false;
+    }
     if (withLabels) {
         if (!getLabels(d, h.labels))
             return false;
@@ -123,6 +144,8 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
         if (!d.varint(b.mint) || !d.varint(b.maxt) || !d.uvarint(b.entries) ||
             !d.uvarint(b.rawLen) || !d.uvarint(b.compressedLen))
             return false;
+        if (version == kChunkVersion && (!d.uvarint(b.tsUnit) || b.tsUnit == 0))
+            return false;
     }
     std::uint64_t offset = static_cast<std::uint64_t>(d.pos() - body.data());
     for (auto& b : h.blocks) {
@@ -130,6 +153,20 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
         offset += b.compressedLen;
     }
     return offset <= bodyLen;
+}
+
+// Why a chunk body's version or encoding byte is not one this build reads;
+// empty when both are known (or the body is too short to say).
+std::string unknownChunkFormat(std::string_view body) {
+    if (body.empty())
+        return {};
+    const auto version = static_cast<std::uint8_t>(body[0]);
+    if (version != kChunkVersionSnappy && version != kChunkVersion)
+        return "chunk format version " + std::to_string(version);
+    if (version == kChunkVersion && body.size() > 1 &&
+        !chunkEncodingFromByte(static_cast<std::uint8_t>(body[1])))
+        return "chunk encoding " + std::to_string(static_cast<std::uint8_t>(body[1]));
+    return {};
 }
 
 Status preadFull(int fd, std::uint64_t offset, std::size_t n, char* out, const std::string& path) {
@@ -369,6 +406,22 @@ Status LogStore::loadSegment(int index, bool newest) {
             parsed = parseChunkHeader(buf, bodyLen, h, true);
         }
         if (!parsed) {
+            // A record that is intact but of a version or encoding this
+            // build does not know (a store written by a newer Vigil) is not
+            // a torn write: refuse to open rather than truncate it away.
+            if (std::string what = unknownChunkFormat(buf); !what.empty()) {
+                if (buf.size() < bodyLen) {
+                    buf.resize(bodyLen);
+                    if (Status s = preadFull(seg->fd, offset + kRecordHeader, bodyLen, buf.data(),
+                                             seg->path);
+                        !s.isOk())
+                        return s;
+                }
+                if (tsdb::crc32c(buf) == crc)
+                    return Status::corruption(seg->path + ": chunk at offset " +
+                                              std::to_string(offset) + ": " + what +
+                                              ", unknown to this version of Vigil");
+            }
             problem = "malformed chunk header";
             break;
         }
@@ -580,31 +633,47 @@ Status LogStore::cutHead(Stream& stream) {
     std::vector<BlockMeta> blocks;
     std::string data;  // compressed blocks
     std::string& raw = m_scratch;
-    std::string compressed;
     std::size_t i = 0;
     while (i < idx.size()) {
         raw.clear();
         BlockMeta b;
         b.mint = idx[i].ts;
+        // The block's entries (about blockBytes of them), and the largest
+        // unit all their timestamp deltas are multiples of: timestamps of
+        // second, millisecond or microsecond precision then cost a byte or
+        // two per entry instead of three or four of nearly random bits.
+        std::size_t end = i;
+        std::size_t size = 0;
+        std::uint64_t unit = 0;
+        for (std::int64_t prev = b.mint; end < idx.size() && size < m_options.blockBytes; ++end) {
+            size += idx[end].restLen + 1;
+            unit = std::gcd(unit, static_cast<std::uint64_t>(idx[end].ts - prev));
+            prev = idx[end].ts;
+        }
+        b.tsUnit = unit == 0 ? 1 : unit;
         std::int64_t prev = b.mint;
-        while (i < idx.size() && raw.size() < m_options.blockBytes) {
-            const HeadEntry& e = idx[i++];
-            putUvarint(raw, static_cast<std::uint64_t>(e.ts - prev));
+        for (; i < end; ++i) {
+            const HeadEntry& e = idx[i];
+            putUvarint(raw, static_cast<std::uint64_t>(e.ts - prev) / b.tsUnit);
             raw.append(stream.head.data() + e.restOffset, e.restLen);
             prev = e.ts;
             ++b.entries;
         }
         b.maxt = prev;
         b.rawLen = raw.size();
-        snappy::Compress(raw.data(), raw.size(), &compressed);
-        b.compressedLen = compressed.size();
-        data += compressed;
+        const std::size_t before = data.size();
+        if (Status s =
+                m_compressor.compress(m_options.chunkEncoding, m_options.zstdLevel, raw, data);
+            !s.isOk())
+            return s.withContext("cutting a chunk of " + stream.labels.toString());
+        b.compressedLen = data.size() - before;
         blocks.push_back(b);
     }
 
     std::string body;
     body.reserve(data.size() + 256);
     body.push_back(static_cast<char>(kChunkVersion));
+    body.push_back(static_cast<char>(m_options.chunkEncoding));
     putLabels(body, stream.labels);
     putVarint(body, idx.front().ts);
     putVarint(body, idx.back().ts);
@@ -617,6 +686,7 @@ Status LogStore::cutHead(Stream& stream) {
         putUvarint(body, b.entries);
         putUvarint(body, b.rawLen);
         putUvarint(body, b.compressedLen);
+        putUvarint(body, b.tsUnit);
     }
     body += data;
 
@@ -1230,7 +1300,9 @@ public:
                     std::string_view l;
                     if (!m_dec.uvarint(delta) || !m_dec.bytes(l) || !skipMetadata(m_dec))
                         return fail("malformed entry");
-                    m_ts += static_cast<std::int64_t>(delta);
+                    // Unsigned: damaged deltas wrap instead of overflowing.
+                    m_ts = static_cast<std::int64_t>(static_cast<std::uint64_t>(m_ts) +
+                                                     delta * m_tsUnit);
                     if (m_ts < m_start)
                         continue;
                     if (m_ts >= m_end) {
@@ -1283,12 +1355,14 @@ private:
         if (m_block >= m_order.size())
             return false;
         const BlockMeta& b = m_header.blocks[m_order[m_block++]];
-        const char* compressed = m_body.data() + b.dataOffset;
-        m_raw.resize(b.rawLen);
-        if (!snappy::RawUncompress(compressed, b.compressedLen, m_raw.data()))
-            return fail("snappy block does not decompress");
+        const std::string_view compressed(m_body.data() + b.dataOffset, b.compressedLen);
+        if (std::string why = threadBlockDecompressor().decompress(m_header.encoding, compressed,
+                                                                   b.rawLen, m_raw);
+            !why.empty())
+            return fail("block " + std::to_string(m_order[m_block - 1]) + ": " + why);
         m_dec = Decoder(m_raw);
         m_ts = b.mint;
+        m_tsUnit = b.tsUnit;
         if (!m_backward) {
             m_inBlock = true;
             return true;
@@ -1300,7 +1374,7 @@ private:
             std::string_view l;
             if (!m_dec.uvarint(delta) || !m_dec.bytes(l) || !skipMetadata(m_dec))
                 return fail("malformed entry");
-            t += static_cast<std::int64_t>(delta);
+            t = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) + delta * m_tsUnit);
             m_rev.push_back({t, static_cast<std::uint32_t>(l.data() - m_raw.data()),
                              static_cast<std::uint32_t>(l.size())});
         }
@@ -1324,6 +1398,7 @@ private:
     Decoder m_dec{std::string_view()};
     bool m_inBlock = false;
     std::int64_t m_ts = 0;
+    std::uint64_t m_tsUnit = 1;
     std::vector<HeadEntry> m_rev;  // restOffset/restLen = the line, for backward
     std::size_t m_pos = 0;
 };
