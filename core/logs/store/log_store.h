@@ -55,6 +55,10 @@ struct LogStoreOptions {
     // chunks already on disk keep theirs, and every encoding stays readable.
     ChunkEncoding chunkEncoding = ChunkEncoding::kZstd;
     int zstdLevel = kDefaultZstdLevel;
+    // A select that reads two or more chunks decompresses the next chunk on
+    // a second thread while it visits the current one (see BlockPrefetcher
+    // in log_store.cpp). Off: everything on the calling thread.
+    bool scanPrefetch = true;
 
     std::uint64_t walRotateBytes = 64ULL << 20;
     std::uint64_t segmentBytes = 64ULL << 20;

@@ -422,6 +422,108 @@ private slots:
         QCOMPARE(readFile(segPath).size(), seg.size());  // not truncated
     }
 
+    // The scan's prefetch thread (decompressing the next chunk while the
+    // current one is visited) changes nothing a visitor sees: many chunks per
+    // stream, overlapping chunks merged, a skipped stream, a visitor that
+    // stops early, both directions, and a damaged chunk in the middle.
+    void prefetchMatchesSerialScan() {
+        class Picky final : public StreamVisitor {
+        public:
+            std::vector<Collected> streams;
+            bool beginStream(const model::Labels& labels) override {
+                if (labels.get("host") == "b")
+                    return false;
+                streams.push_back({labels, {}});
+                return true;
+            }
+            bool entry(TimestampNs ts, std::string_view line) override {
+                streams.back().entries.emplace_back(ts, std::string(line));
+                return streams.back().labels.get("host") != "c" ||
+                       streams.back().entries.size() < 377;
+            }
+        };
+        LogStoreOptions o = options(ChunkEncoding::kZstd);
+        o.chunkTargetBytes = 8192;  // dozens of chunks per stream
+        o.segmentBytes = 64 * 1024;
+        {
+            auto store = openStore(o);
+            QVERIFY(store);
+            for (const char* host : {"a", "b", "c", "d"})
+                QCOMPARE(store->push({makeStream(host, kBase, 2000)}).accepted, std::size_t(2000));
+            // Late entries: chunks overlapping the earlier ones.
+            QCOMPARE(store->push({makeStream("a", kBase + kSec / 20, 400, true)}).accepted,
+                     std::size_t(400));
+            QVERIFY(store->close().isOk());
+        }
+        const QStringList segments = QDir(logsDir() + "/chunks").entryList(QDir::Files, QDir::Name);
+        QVERIFY2(segments.size() >= 3, qPrintable(segments.join(' ')));
+
+        auto scan = [&](bool prefetch, Direction dir, bool picky, Status& status) {
+            LogStoreOptions po = o;
+            po.scanPrefetch = prefetch;
+            auto store = openStore(po);
+            std::vector<Collected> out;
+            if (!store) {
+                status = Status::error("cannot open");
+                return out;
+            }
+            LogSelectParams p;
+            p.matchers = {eq("job", "app")};
+            p.startNs = kBase + 3 * kSec;
+            p.endNs = kBase + 170 * kSec;
+            p.direction = dir;
+            if (picky) {
+                Picky v;
+                status = store->select(p, v);
+                out = std::move(v.streams);
+            } else {
+                Collector v;
+                status = store->select(p, v);
+                out = std::move(v.streams);
+            }
+            return out;
+        };
+        auto same = [](const std::vector<Collected>& x, const std::vector<Collected>& y) {
+            if (x.size() != y.size())
+                return false;
+            for (std::size_t i = 0; i < x.size(); ++i)
+                if (!(x[i].labels == y[i].labels) || x[i].entries != y[i].entries)
+                    return false;
+            return true;
+        };
+        for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+            for (bool picky : {false, true}) {
+                Status on, off;
+                const auto withPrefetch = scan(true, dir, picky, on);
+                const auto serial = scan(false, dir, picky, off);
+                QVERIFY2(on.isOk(), on.message().c_str());
+                QVERIFY2(off.isOk(), off.message().c_str());
+                QVERIFY(same(withPrefetch, serial));
+                QCOMPARE(withPrefetch.size(), std::size_t(picky ? 3 : 4));
+                // host a: 1670 entries of the first push in range, plus late ones.
+                QVERIFY(withPrefetch[0].entries.size() > 1670);
+                if (picky)
+                    QCOMPARE(withPrefetch[1].entries.size(), std::size_t(377));
+            }
+        }
+
+        // Damage the first block of the second segment: both scans report it.
+        const QString segPath = logsDir() + "/chunks/" + segments[1];
+        QByteArray seg = readFile(segPath);
+        const qsizetype magic = seg.indexOf(QByteArray("\x28\xb5\x2f\xfd", 4));
+        QVERIFY(magic > 0);
+        seg[magic] = static_cast<char>(seg[magic] ^ 0x01);
+        QVERIFY(writeFile(segPath, seg));
+        Status on, off;
+        scan(true, Direction::kForward, false, on);
+        scan(false, Direction::kForward, false, off);
+        QVERIFY(!on.isOk());
+        QCOMPARE(on.message(), off.message());
+        QVERIFY2(
+            on.message().find(segPath.toStdString() + ": chunk at offset ") != std::string::npos,
+            on.message().c_str());
+    }
+
     void decompressorRejectsDamage_data() {
         QTest::addColumn<ChunkEncoding>("encoding");
         QTest::newRow("snappy") << ChunkEncoding::kSnappy;
