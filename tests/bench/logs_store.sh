@@ -45,6 +45,7 @@ for encoding in ${ENCODINGS:-zstd snappy}; do
         --encoding "$encoding" ${INGEST_FLAGS:-}
     du -sb "$store/chunks" "$store/wal" | sed 's/^/store: /'
     /usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error
+    /usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error --no-prefetch
 done
 rm -rf "$store"
 # For comparison: an fsync per 1 MiB push (syncOnPush), on the unique part.
