@@ -151,6 +151,7 @@ void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& f
                        "logs.rule_files: log rules query the log store, which logs.enabled: false "
                        "turns off");
     }
+    reader.readEnum("chunk_encoding", logs.chunkEncoding, {"zstd", "snappy"});
     reader.finish();
 }
 

@@ -83,6 +83,9 @@ struct VigilConfig {
         // Loki ruler rule files (globs, absolute after loading): the
         // Prometheus rule-file format with LogQL metric queries as `expr`.
         std::vector<std::string> ruleFiles;
+        // Loki's chunk_encoding: how new chunks compress, "zstd" or "snappy"
+        // (core/logs/store/FORMAT.md); chunks on disk stay readable either way.
+        std::string chunkEncoding = "zstd";
     } logs;
     // Scraping, in prometheus.yml syntax: `scrape_configs` (and `global`)
     // inline, and/or `prometheus_config: path` to an existing prometheus.yml

@@ -82,6 +82,9 @@ Engine::Engine(EngineOptions options, QObject* parent)
         settings.maxStreams = config.logs.maxStreams;
         settings.maxLabelValueLength = config.logs.maxLabelValueLength;
         settings.maxLineLength = config.logs.maxLineLength;
+        // The config reader accepted only names parseChunkEncoding knows.
+        settings.chunkEncoding = logs::store::parseChunkEncoding(config.logs.chunkEncoding)
+                                     .value_or(logs::store::ChunkEncoding::kZstd);
         auto logsService = std::make_unique<logs::store::LogsService>(
             logs::store::logsDirForDataDir(m_options.dataDir.toStdString()),
             logs::store::logStoreOptions(settings), m_metrics);

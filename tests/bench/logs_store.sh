@@ -4,6 +4,8 @@
 # against the raw size. Targets (issue 7): >= 300k lines/s (~60 MB/s) ingest;
 # scan of 10M lines (1.3 GB) <= 2 s in < 300 MB; store <= 1/5 of raw.
 # Usage: tests/bench/logs_store.sh BUILD_DIR [LINES]
+# (ENCODINGS="zstd snappy" and INGEST_FLAGS="--zstd-level N --block-bytes N"
+# choose what the ingest runs write)
 set -euo pipefail
 build="${1:-build/release}"
 lines="${2:-10000000}"
@@ -12,8 +14,9 @@ work="${VIGIL_BENCH_DIR:-$build/bench-data}/logs_store"
 mkdir -p "$work"
 data="$work/syslog-$lines.log"
 # The generator is Python: 1M unique lines, repeated to LINES. A repeat lies
-# ~120 MB after its original, far beyond snappy's 64 KiB window, so it does
-# not flatter the store size; it only saves generation time.
+# ~120 MB after its original, far beyond snappy's 64 KiB window and beyond
+# the block a zstd frame sees, so it does not flatter the store size; it only
+# saves generation time.
 unique=1000000
 if [ "$lines" -lt "$unique" ]; then unique="$lines"; fi
 if [ ! -s "$data" ]; then
@@ -30,14 +33,23 @@ fi
 bin="$build/bin/bench_logs_store"
 [ -x "$bin" ] || bin="$build/tests/bench/logs_store/bench_logs_store"
 store="$work/store"
-rm -rf "$store"
 ls -l "$data"
-cat "$data" > /dev/null  # page cache, for grep and ingest alike
-/usr/bin/time -f "ingest: peak RSS %M KiB" "$bin" ingest "$data" "$store"
-du -sb "$store/chunks" "$store/wal" | sed 's/^/store: /'
+# Each chunk encoding in turn (ENCODINGS="zstd snappy" by default; extra
+# ingest flags such as "--zstd-level 3 --block-bytes 1048576" in INGEST_FLAGS).
+for encoding in ${ENCODINGS:-zstd snappy}; do
+    echo "== chunk_encoding: $encoding"
+    rm -rf "$store"
+    cat "$data" > /dev/null  # page cache, for grep and ingest alike
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "ingest: peak RSS %M KiB" "$bin" ingest "$data" "$store" \
+        --encoding "$encoding" ${INGEST_FLAGS:-}
+    du -sb "$store/chunks" "$store/wal" | sed 's/^/store: /'
+    /usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error
+    /usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error --no-prefetch
+done
+rm -rf "$store"
 # For comparison: an fsync per 1 MiB push (syncOnPush), on the unique part.
 rm -rf "$store.sync"
 "$bin" ingest "$work/syslog-unique-$unique.log" "$store.sync" --sync-every-push | sed 's/^/fsync per push: /'
 rm -rf "$store.sync"
-/usr/bin/time -f "scan: peak RSS %M KiB, %e s wall" "$bin" scan "$store" error
 /usr/bin/time -f "grep -c error: %e s wall, peak RSS %M KiB" grep -c error "$data"

@@ -1,19 +1,22 @@
 #include "core/logs/store/log_store.h"
 
 #include <fcntl.h>
-#include <snappy.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <queue>
+#include <thread>
 #include <unordered_set>
 
 #include "core/instrument/metric_registry.h"
+#include "core/logs/store/chunk_codec.h"
 #include "core/logs/store/encoding.h"
 #include "core/tsdb/wal/crc32c.h"
 #include "core/tsdb/wal/segments.h"
@@ -24,7 +27,10 @@ namespace vigil::logs::store {
 
 namespace {
 
-constexpr std::uint8_t kChunkVersion = 1;
+// Version 1 chunks (no encoding byte) are snappy; version 2 names the
+// encoding of its blocks. New chunks are always version 2.
+constexpr std::uint8_t kChunkVersionSnappy = 1;
+constexpr std::uint8_t kChunkVersion = 2;
 constexpr char kStreamRecord = 'S';
 constexpr char kEntriesRecord = 'E';
 constexpr std::size_t kRecordHeader = 8;         // bodyLen + crc
@@ -82,10 +88,14 @@ struct BlockMeta {
     std::uint64_t entries = 0;
     std::uint64_t rawLen = 0;
     std::uint64_t compressedLen = 0;
+    // Every timestamp delta in the block is a multiple of this; the entries
+    // store delta / tsUnit (version 2; always 1 in version 1 chunks).
+    std::uint64_t tsUnit = 1;
     std::uint64_t dataOffset = 0;  // within the body
 };
 
 struct ChunkHeader {
+    ChunkEncoding encoding = ChunkEncoding::kSnappy;
     model::Labels labels;
     std::int64_t mint = 0;
     std::int64_t maxt = 0;
@@ -100,8 +110,21 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
                       bool withLabels) {
     Decoder d(body);
     std::uint8_t version = 0;
-    if (!d.u8(version) || version != kChunkVersion)
+    if (!d.u8(version))
         return false;
+    if (version == kChunkVersionSnappy) {
+        h.encoding = ChunkEncoding::kSnappy;
+    } else if (version == kChunkVersion) {
+        std::uint8_t byte = 0;
+        if (!d.u8(byte))
+            return false;
+        const auto encoding = chunkEncodingFromByte(byte);
+        if (!encoding)
+            return false;
+        h.encoding = *encoding;
+    } else {
+        return false;
+    }
     if (withLabels) {
         if (!getLabels(d, h.labels))
             return false;
@@ -123,6 +146,8 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
         if (!d.varint(b.mint) || !d.varint(b.maxt) || !d.uvarint(b.entries) ||
             !d.uvarint(b.rawLen) || !d.uvarint(b.compressedLen))
             return false;
+        if (version == kChunkVersion && (!d.uvarint(b.tsUnit) || b.tsUnit == 0))
+            return false;
     }
     std::uint64_t offset = static_cast<std::uint64_t>(d.pos() - body.data());
     for (auto& b : h.blocks) {
@@ -130,6 +155,20 @@ bool parseChunkHeader(std::string_view body, std::uint64_t bodyLen, ChunkHeader&
         offset += b.compressedLen;
     }
     return offset <= bodyLen;
+}
+
+// Why a chunk body's version or encoding byte is not one this build reads;
+// empty when both are known (or the body is too short to say).
+std::string unknownChunkFormat(std::string_view body) {
+    if (body.empty())
+        return {};
+    const auto version = static_cast<std::uint8_t>(body[0]);
+    if (version != kChunkVersionSnappy && version != kChunkVersion)
+        return "chunk format version " + std::to_string(version);
+    if (version == kChunkVersion && body.size() > 1 &&
+        !chunkEncodingFromByte(static_cast<std::uint8_t>(body[1])))
+        return "chunk encoding " + std::to_string(static_cast<std::uint8_t>(body[1]));
+    return {};
 }
 
 Status preadFull(int fd, std::uint64_t offset, std::size_t n, char* out, const std::string& path) {
@@ -369,6 +408,22 @@ Status LogStore::loadSegment(int index, bool newest) {
             parsed = parseChunkHeader(buf, bodyLen, h, true);
         }
         if (!parsed) {
+            // A record that is intact but of a version or encoding this
+            // build does not know (a store written by a newer Vigil) is not
+            // a torn write: refuse to open rather than truncate it away.
+            if (std::string what = unknownChunkFormat(buf); !what.empty()) {
+                if (buf.size() < bodyLen) {
+                    buf.resize(bodyLen);
+                    if (Status s = preadFull(seg->fd, offset + kRecordHeader, bodyLen, buf.data(),
+                                             seg->path);
+                        !s.isOk())
+                        return s;
+                }
+                if (tsdb::crc32c(buf) == crc)
+                    return Status::corruption(seg->path + ": chunk at offset " +
+                                              std::to_string(offset) + ": " + what +
+                                              ", unknown to this version of Vigil");
+            }
             problem = "malformed chunk header";
             break;
         }
@@ -580,31 +635,47 @@ Status LogStore::cutHead(Stream& stream) {
     std::vector<BlockMeta> blocks;
     std::string data;  // compressed blocks
     std::string& raw = m_scratch;
-    std::string compressed;
     std::size_t i = 0;
     while (i < idx.size()) {
         raw.clear();
         BlockMeta b;
         b.mint = idx[i].ts;
+        // The block's entries (about blockBytes of them), and the largest
+        // unit all their timestamp deltas are multiples of: timestamps of
+        // second, millisecond or microsecond precision then cost a byte or
+        // two per entry instead of three or four of nearly random bits.
+        std::size_t end = i;
+        std::size_t size = 0;
+        std::uint64_t unit = 0;
+        for (std::int64_t prev = b.mint; end < idx.size() && size < m_options.blockBytes; ++end) {
+            size += idx[end].restLen + 1;
+            unit = std::gcd(unit, static_cast<std::uint64_t>(idx[end].ts - prev));
+            prev = idx[end].ts;
+        }
+        b.tsUnit = unit == 0 ? 1 : unit;
         std::int64_t prev = b.mint;
-        while (i < idx.size() && raw.size() < m_options.blockBytes) {
-            const HeadEntry& e = idx[i++];
-            putUvarint(raw, static_cast<std::uint64_t>(e.ts - prev));
+        for (; i < end; ++i) {
+            const HeadEntry& e = idx[i];
+            putUvarint(raw, static_cast<std::uint64_t>(e.ts - prev) / b.tsUnit);
             raw.append(stream.head.data() + e.restOffset, e.restLen);
             prev = e.ts;
             ++b.entries;
         }
         b.maxt = prev;
         b.rawLen = raw.size();
-        snappy::Compress(raw.data(), raw.size(), &compressed);
-        b.compressedLen = compressed.size();
-        data += compressed;
+        const std::size_t before = data.size();
+        if (Status s =
+                m_compressor.compress(m_options.chunkEncoding, m_options.zstdLevel, raw, data);
+            !s.isOk())
+            return s.withContext("cutting a chunk of " + stream.labels.toString());
+        b.compressedLen = data.size() - before;
         blocks.push_back(b);
     }
 
     std::string body;
     body.reserve(data.size() + 256);
     body.push_back(static_cast<char>(kChunkVersion));
+    body.push_back(static_cast<char>(m_options.chunkEncoding));
     putLabels(body, stream.labels);
     putVarint(body, idx.front().ts);
     putVarint(body, idx.back().ts);
@@ -617,6 +688,7 @@ Status LogStore::cutHead(Stream& stream) {
         putUvarint(body, b.entries);
         putUvarint(body, b.rawLen);
         putUvarint(body, b.compressedLen);
+        putUvarint(body, b.tsUnit);
     }
     body += data;
 
@@ -1221,7 +1293,7 @@ public:
                         return false;
                     }
                     ts = e.ts;
-                    line = std::string_view(m_raw.data() + e.restOffset, e.restLen);
+                    line = std::string_view(m_rawView.data() + e.restOffset, e.restLen);
                     return true;
                 }
             } else if (m_inBlock) {
@@ -1230,7 +1302,9 @@ public:
                     std::string_view l;
                     if (!m_dec.uvarint(delta) || !m_dec.bytes(l) || !skipMetadata(m_dec))
                         return fail("malformed entry");
-                    m_ts += static_cast<std::int64_t>(delta);
+                    // Unsigned: damaged deltas wrap instead of overflowing.
+                    m_ts = static_cast<std::int64_t>(static_cast<std::uint64_t>(m_ts) +
+                                                     delta * m_tsUnit);
                     if (m_ts < m_start)
                         continue;
                     if (m_ts >= m_end) {
@@ -1249,7 +1323,36 @@ public:
         }
     }
 
+    // Reads the chunk and decompresses every block the scan will visit, so
+    // that next() only decodes entries. Called by the select's prefetch
+    // thread (BlockPrefetcher) before the consumer first calls next(); the
+    // handoff goes through the prefetcher's mutex. A failure is reported by
+    // next() when it reaches the failed block (or at once for the header).
+    void prepare() {
+        if (!load())
+            return;
+        m_prepared.resize(m_order.size());
+        for (std::size_t k = 0; k < m_order.size(); ++k) {
+            if (std::string why = decompressBlock(m_order[k], m_prepared[k]); !why.empty()) {
+                m_prepareFailedAt = k;
+                m_prepareError = std::move(why);
+                break;
+            }
+        }
+        m_isPrepared = true;
+    }
+
 private:
+    std::string decompressBlock(std::size_t index, std::string& out) {
+        const BlockMeta& b = m_header.blocks[index];
+        const std::string_view compressed(m_body.data() + b.dataOffset, b.compressedLen);
+        std::string why =
+            threadBlockDecompressor().decompress(m_header.encoding, compressed, b.rawLen, out);
+        if (!why.empty())
+            why = "block " + std::to_string(index) + ": " + why;
+        return why;
+    }
+
     bool fail(const std::string& why) {
         status = Status::corruption(m_path + ": chunk at offset " + std::to_string(m_offset) +
                                     ": " + why);
@@ -1282,13 +1385,22 @@ private:
     bool nextBlock() {
         if (m_block >= m_order.size())
             return false;
-        const BlockMeta& b = m_header.blocks[m_order[m_block++]];
-        const char* compressed = m_body.data() + b.dataOffset;
-        m_raw.resize(b.rawLen);
-        if (!snappy::RawUncompress(compressed, b.compressedLen, m_raw.data()))
-            return fail("snappy block does not decompress");
-        m_dec = Decoder(m_raw);
+        const std::size_t k = m_block++;
+        const BlockMeta& b = m_header.blocks[m_order[k]];
+        if (m_isPrepared) {
+            if (k == m_prepareFailedAt)
+                return fail(m_prepareError);
+            if (k > 0)
+                std::string().swap(m_prepared[k - 1]);  // done with it
+            m_rawView = m_prepared[k];
+        } else {
+            if (std::string why = decompressBlock(m_order[k], m_raw); !why.empty())
+                return fail(why);
+            m_rawView = m_raw;
+        }
+        m_dec = Decoder(m_rawView);
         m_ts = b.mint;
+        m_tsUnit = b.tsUnit;
         if (!m_backward) {
             m_inBlock = true;
             return true;
@@ -1300,8 +1412,8 @@ private:
             std::string_view l;
             if (!m_dec.uvarint(delta) || !m_dec.bytes(l) || !skipMetadata(m_dec))
                 return fail("malformed entry");
-            t += static_cast<std::int64_t>(delta);
-            m_rev.push_back({t, static_cast<std::uint32_t>(l.data() - m_raw.data()),
+            t = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) + delta * m_tsUnit);
+            m_rev.push_back({t, static_cast<std::uint32_t>(l.data() - m_rawView.data()),
                              static_cast<std::uint32_t>(l.size())});
         }
         m_pos = m_rev.size();
@@ -1320,10 +1432,16 @@ private:
     ChunkHeader m_header;
     std::vector<std::size_t> m_order;
     std::size_t m_block = 0;
-    std::string m_raw;
+    std::string m_raw;           // the block being read, when not prepared
+    std::string_view m_rawView;  // m_raw or a prepared block
+    bool m_isPrepared = false;
+    std::vector<std::string> m_prepared;  // by position in m_order
+    std::size_t m_prepareFailedAt = SIZE_MAX;
+    std::string m_prepareError;
     Decoder m_dec{std::string_view()};
     bool m_inBlock = false;
     std::int64_t m_ts = 0;
+    std::uint64_t m_tsUnit = 1;
     std::vector<HeadEntry> m_rev;  // restOffset/restLen = the line, for backward
     std::size_t m_pos = 0;
 };
@@ -1356,6 +1474,88 @@ struct SourceSpec {
     std::int64_t mint;
     std::int64_t maxt;
     std::unique_ptr<EntrySource> source;
+    ChunkSource* chunk = nullptr;   // source, when it is a chunk
+    std::size_t prefetchIndex = 0;  // its position in the BlockPrefetcher's order
+};
+
+// Decompresses the next chunk of a scan on a second thread while the caller
+// decodes and visits the current one: zstd is about half of a line-filter
+// scan's CPU, so on two cores this takes it off the visitor's path.
+//
+// `order` lists the chunk sources in the order the scan acquires them. The
+// worker prepares only the source after the last one acquired (one chunk of
+// look-ahead, ~1.5 MiB), so memory stays bounded and a scan that stops early
+// or skips streams wastes at most one chunk of work. A source the consumer
+// reaches before the worker started it is read by the consumer itself.
+// Thread-safety: acquire() from the one consuming thread; the sources must
+// outlive the prefetcher (the destructor joins the worker).
+class BlockPrefetcher {
+public:
+    explicit BlockPrefetcher(std::vector<ChunkSource*> order)
+        : m_order(std::move(order)), m_state(m_order.size(), kIdle) {
+        if (m_order.size() >= 2)
+            m_thread = std::thread([this] { run(); });
+    }
+    ~BlockPrefetcher() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+            m_wake.notify_all();
+        }
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    BlockPrefetcher(const BlockPrefetcher&) = delete;
+    BlockPrefetcher& operator=(const BlockPrefetcher&) = delete;
+
+    // Call before the first next() on the source at `index`; indexes
+    // ascend. Waits while the worker is preparing it.
+    void acquire(std::size_t index) {
+        if (!m_thread.joinable())
+            return;
+        std::unique_lock lock(m_mutex);
+        m_acquired = std::max(m_acquired, index + 1);
+        if (m_state[index] == kIdle)
+            m_state[index] = kConsumerReads;
+        m_wake.notify_all();
+        m_done.wait(lock, [&] { return m_state[index] != kPreparing; });
+    }
+
+private:
+    enum State : std::uint8_t { kIdle, kPreparing, kReady, kConsumerReads };
+
+    void run() {
+        std::unique_lock lock(m_mutex);
+        std::size_t next = 0;
+        for (;;) {
+            m_wake.wait(lock, [&] {
+                next = std::max(next, m_acquired);
+                return m_stop || next >= m_order.size() || next <= m_acquired;
+            });
+            if (m_stop || next >= m_order.size())
+                return;
+            if (m_state[next] != kIdle) {
+                ++next;
+                continue;
+            }
+            m_state[next] = kPreparing;
+            lock.unlock();
+            m_order[next]->prepare();
+            lock.lock();
+            m_state[next] = kReady;
+            ++next;
+            m_done.notify_all();
+        }
+    }
+
+    std::vector<ChunkSource*> m_order;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;  // the worker waits here
+    std::condition_variable m_done;  // the consumer waits here
+    std::vector<State> m_state;      // GUARDED_BY(m_mutex)
+    std::size_t m_acquired = 0;      // GUARDED_BY(m_mutex) sources [0, m_acquired) acquired
+    bool m_stop = false;             // GUARDED_BY(m_mutex)
+    std::thread m_thread;
 };
 
 struct StreamSnapshot {
@@ -1378,10 +1578,11 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                 if (c.mint >= params.endNs || c.maxt < params.startNs)
                     continue;
                 snap.keepAlive.push_back(c.segment);
-                snap.sources.push_back({c.mint, c.maxt,
-                                        std::make_unique<ChunkSource>(
-                                            c.segment->fd, c.segment->path, c.offset, c.length,
-                                            params.startNs, params.endNs, backward)});
+                auto chunk =
+                    std::make_unique<ChunkSource>(c.segment->fd, c.segment->path, c.offset,
+                                                  c.length, params.startNs, params.endNs, backward);
+                ChunkSource* raw = chunk.get();
+                snap.sources.push_back({c.mint, c.maxt, std::move(chunk), raw});
             }
             if (s->headCount > 0 && s->headMint < params.endNs && s->headMaxt >= params.startNs) {
                 std::vector<HeadEntry> idx;
@@ -1413,11 +1614,11 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
         }
     }
 
+    // Sources in scan order (overlapping ones are merged by time below), and
+    // the chunks among them in the order the scan reaches them.
+    std::vector<ChunkSource*> chunkOrder;
     for (auto& snap : snaps) {
-        if (!visitor.beginStream(snap.labels))
-            continue;
         auto& sources = snap.sources;
-        // Sources in scan order; overlapping ones are merged by time.
         if (backward)
             std::stable_sort(
                 sources.begin(), sources.end(),
@@ -1426,6 +1627,26 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
             std::stable_sort(
                 sources.begin(), sources.end(),
                 [](const SourceSpec& a, const SourceSpec& b) { return a.mint < b.mint; });
+        for (auto& spec : sources) {
+            if (spec.chunk) {
+                spec.prefetchIndex = chunkOrder.size();
+                chunkOrder.push_back(spec.chunk);
+            }
+        }
+    }
+    // Declared after snaps: destroyed (worker joined) before the sources.
+    if (!m_options.scanPrefetch)
+        chunkOrder.clear();
+    BlockPrefetcher prefetcher(std::move(chunkOrder));
+    auto acquire = [&prefetcher](const SourceSpec& spec) {
+        if (spec.chunk)
+            prefetcher.acquire(spec.prefetchIndex);
+    };
+
+    for (auto& snap : snaps) {
+        if (!visitor.beginStream(snap.labels))
+            continue;
+        auto& sources = snap.sources;
         bool stopped = false;
         std::size_t i = 0;
         while (i < sources.size() && !stopped) {
@@ -1438,6 +1659,7 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                 ++j;
             }
             if (j == i + 1) {
+                acquire(sources[i]);
                 EntrySource& src = *sources[i].source;
                 while (src.next()) {
                     if (!visitor.entry(src.ts, src.line)) {
@@ -1457,6 +1679,7 @@ Status LogStore::select(const LogSelectParams& params, StreamVisitor& visitor) c
                 };
                 std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
                 for (std::size_t k = i; k < j; ++k) {
+                    acquire(sources[k]);
                     if (sources[k].source->next())
                         heap.push({sources[k].source->ts, k});
                     else if (!sources[k].source->status.isOk())

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/logs/log_store_api.h"
+#include "core/logs/store/chunk_codec.h"
 #include "core/util/env.h"
 
 namespace vigil::instrument {
@@ -50,6 +51,14 @@ struct LogStoreOptions {
     std::size_t blockBytes = 256 * 1024;
     std::int64_t maxChunkAgeNs = 2LL * 3600 * 1000000000;
     std::int64_t chunkIdleNs = 30LL * 60 * 1000000000;
+    // How new chunks compress their blocks (vigil.yml logs.chunk_encoding);
+    // chunks already on disk keep theirs, and every encoding stays readable.
+    ChunkEncoding chunkEncoding = ChunkEncoding::kZstd;
+    int zstdLevel = kDefaultZstdLevel;
+    // A select that reads two or more chunks decompresses the next chunk on
+    // a second thread while it visits the current one (see BlockPrefetcher
+    // in log_store.cpp). Off: everything on the calling thread.
+    bool scanPrefetch = true;
 
     std::uint64_t walRotateBytes = 64ULL << 20;
     std::uint64_t segmentBytes = 64ULL << 20;
@@ -170,7 +179,8 @@ private:
     std::int64_t m_lastWalSync = 0;
     std::size_t m_activeStreams = 0;
     bool m_closed = false;
-    std::string m_scratch;  // encoding buffer for cuts
+    std::string m_scratch;         // encoding buffer for cuts
+    BlockCompressor m_compressor;  // used under the exclusive lock
     std::string m_walBuf;
 
     std::unique_ptr<instrument::MetricRegistry> m_ownRegistry;

@@ -19,6 +19,7 @@ LogStoreOptions logStoreOptions(const LogsSettings& settings) {
         o.maxLabelValueLength = static_cast<std::size_t>(settings.maxLabelValueLength);
     if (settings.maxLineLength > 0)
         o.maxLineLength = static_cast<std::size_t>(settings.maxLineLength);
+    o.chunkEncoding = settings.chunkEncoding;
     return o;
 }
 

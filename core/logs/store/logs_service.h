@@ -71,6 +71,7 @@ struct LogsSettings {
     std::int64_t maxStreams = 0;
     std::int64_t maxLabelValueLength = 0;
     std::uint64_t maxLineLength = 0;
+    ChunkEncoding chunkEncoding = ChunkEncoding::kZstd;
 };
 LogStoreOptions logStoreOptions(const LogsSettings& settings);
 

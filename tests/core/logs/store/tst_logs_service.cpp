@@ -63,6 +63,46 @@ private slots:
         QCOMPARE(opts.maxStreams, std::size_t(500));
     }
 
+    void chunkEncodingConfig_data() {
+        QTest::addColumn<QString>("yaml");
+        QTest::addColumn<QString>("error");  // empty: valid
+        QTest::addColumn<int>("encoding");   // logs::store::ChunkEncoding when valid
+        QTest::newRow("default") << "logs:\n  max_streams: 5\n"
+                                 << "" << 2;
+        QTest::newRow("zstd") << "logs:\n  chunk_encoding: zstd\n"
+                              << "" << 2;
+        QTest::newRow("snappy") << "logs:\n  chunk_encoding: snappy\n"
+                                << "" << 1;
+        QTest::newRow("loki-only")
+            << "logs:\n  chunk_encoding: gzip\n"
+            << "v.yml:2:19: logs.chunk_encoding: 'gzip' is not one of zstd, snappy" << 0;
+        QTest::newRow("case") << "logs:\n  chunk_encoding: ZSTD\n"
+                              << "v.yml:2:19: logs.chunk_encoding: 'ZSTD' is not one of" << 0;
+        QTest::newRow("not-scalar") << "logs:\n  chunk_encoding: [zstd]\n"
+                                    << "v.yml:2:19: logs.chunk_encoding: expected a string" << 0;
+        QTest::newRow("typo") << "logs:\n  chunk_encodng: zstd\n"
+                              << "v.yml:2:3: unknown key 'chunk_encodng' in logs" << 0;
+    }
+    void chunkEncodingConfig() {
+        QFETCH(QString, yaml);
+        QFETCH(QString, error);
+        QFETCH(int, encoding);
+        auto loaded = config::parseVigilConfig(yaml.toStdString(), "v.yml");
+        if (!error.isEmpty()) {
+            QVERIFY(!loaded.isOk());
+            QVERIFY2(loaded.status().message().find(error.toStdString()) != std::string::npos,
+                     loaded.status().message().c_str());
+            return;
+        }
+        QVERIFY2(loaded.isOk(), loaded.isOk() ? "" : loaded.status().message().c_str());
+        const auto parsed = logs::store::parseChunkEncoding(loaded->config.logs.chunkEncoding);
+        QVERIFY(parsed);
+        QCOMPARE(static_cast<int>(*parsed), encoding);
+        logs::store::LogsSettings settings;
+        settings.chunkEncoding = *parsed;
+        QCOMPARE(static_cast<int>(logs::store::logStoreOptions(settings).chunkEncoding), encoding);
+    }
+
     // The engine opens the store, the listener takes Loki pushes, a restart
     // finds them again.
     void engineServesPushAndPersists() {
