@@ -236,7 +236,8 @@ private slots:
         QFile config(m_dir.filePath("vigil.yml"));
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write(
-            "host_collector:\n  enabled: false\nstorage:\n  retention_time: 0s\n  retention_size: "
+            "host_collector:\n  enabled: false\nself_monitoring:\n  enabled: false\nstorage:\n  "
+            "retention_time: 0s\n  retention_size: "
             "0\n");
         config.close();
         m_vigil = std::make_unique<vigil::test::VigilProcess>(

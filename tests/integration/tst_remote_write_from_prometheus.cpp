@@ -55,7 +55,7 @@ private slots:
         QTemporaryDir dir;
         QFile config(dir.filePath("vigil.yml"));
         QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write("host_collector:\n  enabled: false\n");
+        config.write("host_collector:\n  enabled: false\nself_monitoring:\n  enabled: false\n");
         config.close();
         vigil::test::VigilProcess vigil({"--headless", "--config", config.fileName(), "--data-dir",
                                          dir.filePath("vigil-data"), "--listen", "127.0.0.1:0"});
