@@ -12,6 +12,7 @@
 #include "core/http/loki_api.h"
 #include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
+#include "core/logs/live/live_tail_hub.h"
 #include "core/logs/push/loki_push_receiver.h"
 #include "core/logs/store/logs_service.h"
 #include "core/notify/alertmanager_api.h"
@@ -79,6 +80,8 @@ Engine::Engine(EngineOptions options, QObject* parent)
             logs::store::logsDirForDataDir(m_options.dataDir.toStdString()),
             logs::store::logStoreOptions(settings), m_metrics);
         m_logs = logsService.get();
+        m_liveTail = std::make_unique<logs::live::LiveTailHub>();
+        m_logs->setLiveTail(m_liveTail.get());
         addService(std::move(logsService));
     }
 
