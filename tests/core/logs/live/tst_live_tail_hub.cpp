@@ -6,9 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#include "core/config/vigil_config.h"
+#include "core/engine/engine.h"
 #include "core/instrument/metric_registry.h"
 #include "core/logs/live/live_tail_hub.h"
 #include "core/logs/store/logs_service.h"
+#include "tests/support/http_client.h"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -375,6 +378,44 @@ private slots:
             QCOMPARE(sink.entries[1].tsNs, t + 2);
         }
         service.stop();
+    }
+
+    // Through the Engine: a Loki push over HTTP reaches a live subscriber.
+    void engineLokiPushReachesTheLiveTail() {
+        QTemporaryDir dir;
+        engine::EngineOptions options;
+        options.dataDir = dir.path();
+        options.config.server.listen = {"127.0.0.1", 0};
+        options.config.hostCollector.enabled = false;
+        engine::Engine engine(options);
+        QVERIFY(engine.liveTail());
+        QVERIFY(engine.start().isOk());
+        Sink sink;
+        auto sub = engine.liveTail()->subscribe("{job=\"http\"} |= \"tail\"", sink.callback());
+        QVERIFY(sub.isOk());
+        const std::string ts = std::to_string(nowNs());
+        const std::string body = "{\"streams\":[{\"stream\":{\"job\":\"http\"},\"values\":[[\"" +
+                                 ts + "\",\"live tail me\"],[\"" + ts + "\",\"not me\"]]}]}";
+        auto reply = test::httpRequest(engine.httpAddress(), "POST", "/loki/api/v1/push", body,
+                                       "application/json");
+        QCOMPARE(reply.status, 204);
+        QVERIFY(waitUntil([&] { return sink.count() == 1; }));
+        {
+            std::lock_guard lock(sink.mutex);
+            QCOMPARE(sink.entries[0].line, std::string("live tail me"));
+            QCOMPARE(sink.entries[0].tsNs, std::stoll(ts));
+        }
+        (*sub)->unsubscribe();
+        engine.stop();
+    }
+
+    void disabledLogsHaveNoLiveTail() {
+        QTemporaryDir dir;
+        engine::EngineOptions options;
+        options.dataDir = dir.path();
+        options.config.logs.enabled = false;
+        engine::Engine engine(options);
+        QVERIFY(!engine.liveTail());
     }
 };
 
