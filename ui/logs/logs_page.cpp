@@ -2,14 +2,20 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDateTime>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStringListModel>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <set>
 
 #include "core/engine/engine.h"
 #include "core/logs/live/live_tail_hub.h"
@@ -28,6 +34,20 @@ constexpr int kVolumeBuckets = 60;
 constexpr std::size_t kLiveMaxRows = 10000;
 
 }  // namespace
+
+QStringList streamSelectorCompletions(const std::vector<model::Labels>& streams, int max) {
+    std::set<QString> unique;
+    for (const auto& labels : streams) {
+        for (const auto& l : labels) {
+            unique.insert(QStringLiteral("{%1=\"%2\"}")
+                              .arg(QString::fromStdString(l.name),
+                                   QString::fromStdString(model::escapeLabelValue(l.value))));
+            if (static_cast<int>(unique.size()) >= max)
+                break;
+        }
+    }
+    return QStringList(unique.begin(), unique.end());
+}
 
 LogsPage::LogsPage(engine::Engine& engine, QWidget* parent)
     : LogsPage(engine.logStore(), engine.liveTail(), parent) {}
@@ -60,6 +80,10 @@ LogsPage::LogsPage(const logs::LogReader* reader, logs::live::LiveTailHub* hub, 
 LogsPage::~LogsPage() {
     if (m_live)
         m_live->stop();
+    // A completion fetch still running reads m_reader: wait for it (the
+    // series call is short and bounded to 6 hours).
+    for (auto* watcher : findChildren<QFutureWatcher<QStringList>*>())
+        watcher->waitForFinished();
 }
 
 void LogsPage::build() {
@@ -67,6 +91,10 @@ void LogsPage::build() {
     m_query->setObjectName(QStringLiteral("logsQuery"));
     m_query->setPlaceholderText(tr("LogQL, e.g. {job=\"varlogs\"} |= \"error\""));
     m_query->setFont(QFont(QStringLiteral("monospace")));
+    m_completer = new QCompleter(new QStringListModel(this), this);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_completer->setFilterMode(Qt::MatchStartsWith);
+    m_query->setCompleter(m_completer);
     m_range = new QComboBox(this);
     m_range->setObjectName(QStringLiteral("logsRange"));
     for (const char* d : {"5m", "15m", "1h", "6h", "24h", "7d"})
@@ -159,6 +187,37 @@ void LogsPage::build() {
             m_list->model()->reverse();
     });
     connect(m_list->model(), &LogListModel::droppedChanged, this, &LogsPage::updateDropped);
+}
+
+void LogsPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (QDateTime::currentMSecsSinceEpoch() - m_completionsFetchedMs > 60'000)
+        refreshCompletions();
+}
+
+void LogsPage::refreshCompletions() {
+    if (!m_reader || m_fetchingCompletions)
+        return;
+    m_fetchingCompletions = true;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const logs::LogReader* reader = m_reader;
+    auto* watcher = new QFutureWatcher<QStringList>(this);
+    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher, nowMs] {
+        m_fetchingCompletions = false;
+        m_completionsFetchedMs = nowMs;
+        static_cast<QStringListModel*>(m_completer->model())->setStringList(watcher->result());
+        watcher->deleteLater();
+        emit completionsReady();
+    });
+    watcher->setFuture(QtConcurrent::run([reader, nowMs] {
+        auto series =
+            reader->series({}, (nowMs - 6 * 3'600'000) * 1'000'000, (nowMs + 1) * 1'000'000);
+        return series.isOk() ? streamSelectorCompletions(series.value()) : QStringList();
+    }));
+}
+
+QStringList LogsPage::completions() const {
+    return static_cast<QStringListModel*>(m_completer->model())->stringList();
 }
 
 void LogsPage::setQuery(const QString& query) {

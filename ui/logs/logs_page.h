@@ -5,8 +5,10 @@
 #include <memory>
 
 #include "core/logs/log_store_api.h"
+#include "core/model/labels.h"
 
 class QCheckBox;
+class QCompleter;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -65,8 +67,17 @@ public:
     QString droppedText() const;
     bool isBusy() const;
 
+    // Fetches the stream selectors of the last 6 hours on a worker for the
+    // query box's completion ({job="varlogs"}, ...); done on show as well.
+    void refreshCompletions();
+    QStringList completions() const;
+
 signals:
     void queryFinished();
+    void completionsReady();
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void build();
@@ -96,6 +107,13 @@ private:
     LogVolumeWidget* m_volume = nullptr;
     LogListWidget* m_list = nullptr;
     quint64 m_request = 0;
+    QCompleter* m_completer = nullptr;
+    qint64 m_completionsFetchedMs = 0;
+    bool m_fetchingCompletions = false;
 };
+
+// The selectors offered for completion: `{name="value"}` for every label
+// pair of `streams`, sorted, unique, at most `max`.
+QStringList streamSelectorCompletions(const std::vector<model::Labels>& streams, int max = 5000);
 
 }  // namespace vigil::logsui

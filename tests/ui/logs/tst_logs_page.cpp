@@ -195,6 +195,12 @@ private slots:
         QVERIFY(page.statusText().contains("limit reached"));
         QTRY_COMPARE(page.volume()->totals()[static_cast<std::size_t>(LogLevel::kError)],
                      std::uint64_t(3));
+
+        // The query box completes stream selectors.
+        QSignalSpy completions(&page, &logsui::LogsPage::completionsReady);
+        page.refreshCompletions();
+        QVERIFY(completions.wait(5000));
+        QCOMPARE(page.completions(), (QStringList{"{job=\"app\"}", "{job=\"other\"}"}));
         store.service.stop();
     }
 
