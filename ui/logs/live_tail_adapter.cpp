@@ -11,7 +11,9 @@ struct LiveTailAdapter::Pending {
     std::mutex mutex;
     logs::live::LiveBatch batch;  // GUARDED_BY(mutex)
     bool posted = false;          // GUARDED_BY(mutex): a flush is queued
+    std::size_t bytes = 0;        // GUARDED_BY(mutex): line bytes in `batch`
     std::size_t maxEntries = 20000;
+    std::size_t maxBytes = 16u << 20;
 };
 
 LiveTailAdapter::LiveTailAdapter(logs::live::LiveTailHub& hub, QObject* parent)
@@ -42,10 +44,18 @@ Status LiveTailAdapter::start(const QString& query) {
             std::lock_guard lock(pending->mutex);
             auto& into = pending->batch;
             into.dropped += batch.dropped;
-            for (auto& e : batch.entries)
+            for (auto& e : batch.entries) {
+                pending->bytes += e.line.size();
                 into.entries.push_back(std::move(e));
-            if (into.entries.size() > pending->maxEntries) {
-                const std::size_t excess = into.entries.size() - pending->maxEntries;
+            }
+            std::size_t excess = 0;
+            while (excess < into.entries.size() &&
+                   (into.entries.size() - excess > pending->maxEntries ||
+                    pending->bytes > pending->maxBytes)) {
+                pending->bytes -= into.entries[excess].line.size();
+                ++excess;
+            }
+            if (excess > 0) {
                 into.entries.erase(into.entries.begin(),
                                    into.entries.begin() + static_cast<std::ptrdiff_t>(excess));
                 into.dropped += excess;
@@ -78,6 +88,7 @@ void LiveTailAdapter::stop() {
     }
     std::lock_guard lock(m_pending->mutex);
     m_pending->batch = {};
+    m_pending->bytes = 0;
 }
 
 void LiveTailAdapter::setPaused(bool paused) {
@@ -95,6 +106,7 @@ void LiveTailAdapter::flush() {
             return;  // keep collecting (bounded); resume flushes
         batch = std::move(m_pending->batch);
         m_pending->batch = {};
+        m_pending->bytes = 0;
     }
     if (batch.entries.empty() && batch.dropped == 0)
         return;

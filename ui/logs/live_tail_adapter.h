@@ -14,7 +14,8 @@ namespace vigil::logsui {
 // moves its batch into a bounded pending batch and posts one queued call;
 // the GUI thread then emits received() with everything pending. So a busy
 // GUI never blocks the hub, and a GUI that does not keep up (or is paused)
-// costs at most maxPending entries — older ones are dropped and counted.
+// costs at most maxPending entries (and 16 MiB of lines) — older ones are
+// dropped and counted.
 // Lives on, and is used from, the GUI thread.
 class LiveTailAdapter : public QObject {
     Q_OBJECT

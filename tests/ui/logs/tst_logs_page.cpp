@@ -13,6 +13,7 @@
 #include "core/instrument/metric_registry.h"
 #include "core/logs/live/live_tail_hub.h"
 #include "core/logs/store/logs_service.h"
+#include "ui/logs/live_tail_adapter.h"
 #include "ui/logs/log_list_model.h"
 #include "ui/logs/log_list_widget.h"
 #include "ui/logs/log_volume_widget.h"
@@ -275,6 +276,36 @@ private slots:
         QCOMPARE(page.droppedText(), QString("400 lines dropped"));
         QCOMPARE(model->data(model->index(99, 0)).toString(), QString("line 499"));
         store.service.stop();
+    }
+
+    // A paused (or slow) GUI keeps a bounded backlog and learns what it lost.
+    void adapterBoundsThePausedBacklog() {
+        logs::live::LiveTailOptions options;
+        options.deliveryInterval = std::chrono::milliseconds(1);
+        logs::live::LiveTailHub hub(options);
+        logsui::LiveTailAdapter adapter(hub);
+        adapter.setMaxPending(10);
+        std::vector<logs::live::LiveBatch> received;
+        connect(&adapter, &logsui::LiveTailAdapter::received, this,
+                [&](const logs::live::LiveBatch& b) { received.push_back(b); });
+        QVERIFY(adapter.start("{job=\"a\"}").isOk());
+        adapter.setPaused(true);
+        for (int i = 0; i < 50; ++i) {
+            logs::LogStream s;
+            s.labels = model::Labels{{"job", "a"}};
+            s.entries.push_back({i, "l" + std::to_string(i), {}});
+            hub.offer({s});
+            QTest::qWait(2);
+        }
+        QTest::qWait(100);
+        QVERIFY(received.empty());
+        adapter.setPaused(false);
+        QCOMPARE(received.size(), std::size_t(1));
+        QCOMPARE(received[0].entries.size(), std::size_t(10));
+        QCOMPARE(received[0].dropped, std::uint64_t(40));
+        QCOMPARE(received[0].entries.back().line, std::string("l49"));
+        QVERIFY(!adapter.start("{job=").isOk());
+        QVERIFY(!adapter.isRunning());
     }
 
     void liveRefusesMetricQueries() {
