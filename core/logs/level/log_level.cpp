@@ -54,8 +54,27 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lowerB) {
     return true;
 }
 
+// Whether a word may be a keyword, by its first letter: most words of a line
+// are rejected here without comparing against the table.
+constexpr bool mayBeKeyword(char first) {
+    switch (lower(first)) {
+        case 'a':
+        case 'c':
+        case 'd':
+        case 'e':
+        case 'f':
+        case 'i':
+        case 'n':
+        case 't':
+        case 'w':
+            return true;
+        default:
+            return false;
+    }
+}
+
 LogLevel keywordLevel(std::string_view word) {
-    if (word.size() < 3 || word.size() > kMaxKeywordLength)
+    if (word.size() < 3 || word.size() > kMaxKeywordLength || !mayBeKeyword(word[0]))
         return LogLevel::kUnknown;
     for (const Keyword& k : kKeywords)
         if (equalsIgnoreCase(word, k.word))
@@ -64,6 +83,9 @@ LogLevel keywordLevel(std::string_view word) {
 }
 
 bool isLevelKey(std::string_view word) {
+    const char first = lower(word[0]);
+    if (first != 'l' && first != 's' && first != 'd')
+        return false;
     for (std::string_view key : kLevelKeys)
         if (equalsIgnoreCase(word, key))
             return true;

@@ -128,6 +128,7 @@ void LiveTailHub::Shared::run() {
 
         for (const QueuedPush& push : work)
             match(push, subs);
+        const std::size_t processed = work.size();
         if (!work.empty())
             pendingDelivery = true;
         work.clear();
@@ -139,6 +140,7 @@ void LiveTailHub::Shared::run() {
         }
         subs.clear();
         lock.lock();
+        stats.matchedPushes += processed;
         // Drops counted by offer() while the queue was full also need a delivery.
         if (!pendingDelivery) {
             for (const auto& s : subscribers) {
@@ -349,6 +351,7 @@ void LiveTailHub::offer(const std::vector<LogStream>& streams,
             // own request size limit).
             m_shared->queuedBytes += push.bytes;
             m_shared->stats.offeredEntries += push.entries;
+            ++m_shared->stats.offeredPushes;
             m_shared->queue.push_back(std::move(push));
             m_shared->wake.notify_one();
             return;

@@ -49,6 +49,8 @@ struct LiveTailOptions {
 
 struct LiveTailStats {
     std::uint64_t offeredEntries = 0;  // entries queued for matching
+    std::uint64_t offeredPushes = 0;   // offer() calls that queued entries
+    std::uint64_t matchedPushes = 0;   // of those, matched against every subscriber
     std::uint64_t queueDroppedEntries = 0;
     std::uint64_t deliveredBatches = 0;
     std::size_t subscribers = 0;
