@@ -1,7 +1,9 @@
 #include "ui/logs/log_volume_widget.h"
 
 #include <QDateTime>
+#include <QHelpEvent>
 #include <QPainter>
+#include <QToolTip>
 
 #include <algorithm>
 
@@ -48,6 +50,49 @@ QString LogVolumeWidget::legendText() const {
     if (m_volume.truncated)
         text += tr("  (first %1 lines only)").arg(m_volume.lines);
     return text;
+}
+
+int LogVolumeWidget::bucketAt(int x) const {
+    const int n = static_cast<int>(m_volume.buckets.size());
+    const int plotWidth = width() - 8;
+    if (n == 0 || plotWidth <= 0 || x < 4 || x >= 4 + plotWidth)
+        return -1;
+    return std::min(n - 1, (x - 4) * n / plotWidth);
+}
+
+QString LogVolumeWidget::bucketText(int bucket) const {
+    if (bucket < 0 || bucket >= static_cast<int>(m_volume.buckets.size()))
+        return {};
+    const qint64 fromMs = (m_volume.startNs + bucket * m_volume.stepNs) / 1'000'000;
+    const qint64 toMs = fromMs + m_volume.stepNs / 1'000'000;
+    const QString format = m_volume.stepNs >= 86'400'000'000'000LL
+                               ? QStringLiteral("yyyy-MM-dd HH:mm")
+                               : QStringLiteral("HH:mm:ss");
+    QStringList parts;
+    const auto& b = m_volume.buckets[static_cast<std::size_t>(bucket)];
+    for (std::size_t i = 0; i < b.size(); ++i)
+        if (b[i] > 0)
+            parts << QStringLiteral("%1 %2")
+                         .arg(QString::fromLatin1(
+                             logs::logLevelName(static_cast<logs::LogLevel>(i)).data()))
+                         .arg(b[i]);
+    return QStringLiteral("%1 – %2: %3")
+        .arg(QDateTime::fromMSecsSinceEpoch(fromMs).toString(format),
+             QDateTime::fromMSecsSinceEpoch(toMs).toString(format),
+             parts.isEmpty() ? tr("no lines") : parts.join(QStringLiteral(", ")));
+}
+
+bool LogVolumeWidget::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = bucketText(bucketAt(help->pos().x()));
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void LogVolumeWidget::paintEvent(QPaintEvent*) {

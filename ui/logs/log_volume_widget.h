@@ -22,9 +22,14 @@ public:
     QString legendText() const;
 
     QSize sizeHint() const override { return {600, 110}; }
+    // The bucket under x (widget coordinates), or -1.
+    int bucketAt(int x) const;
+    // "14:05:00 – 14:06:00: error 3, info 12" for a bucket.
+    QString bucketText(int bucket) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
     logs::LogVolume m_volume;

@@ -184,6 +184,17 @@ private slots:
         const auto totals = page.volume()->totals();
         QCOMPARE(totals[static_cast<std::size_t>(LogLevel::kError)], std::uint64_t(2));
         QCOMPARE(totals[static_cast<std::size_t>(LogLevel::kInfo)], std::uint64_t(0));
+        // The bar under the pointer names its time range and counts.
+        page.volume()->resize(600, 100);
+        const int bars = static_cast<int>(page.volume()->volume().buckets.size());
+        QString withLines;
+        for (int b = 0; b < bars; ++b)
+            if (page.volume()->bucketText(b).contains("error 2"))
+                withLines = page.volume()->bucketText(b);
+        QVERIFY2(!withLines.isEmpty(), "a bucket holds the two errors");
+        QCOMPARE(page.volume()->bucketAt(4), 0);
+        QCOMPARE(page.volume()->bucketAt(595), bars - 1);
+        QCOMPARE(page.volume()->bucketAt(700), -1);
 
         // Oldest first, and the limit.
         page.setNewestFirst(false);
