@@ -3,9 +3,12 @@
 
 #include <chrono>
 
+#include "core/config/vigil_config.h"
 #include "core/dashboard/dashboard.h"
+#include "core/dashboard/http_metrics_source.h"
 #include "core/dashboard/local_metrics_source.h"
 #include "core/dashboard/panel_queries.h"
+#include "core/engine/engine.h"
 #include "core/instrument/metric_registry.h"
 #include "core/logs/store/logs_service.h"
 #include "core/model/in_memory_storage.h"
@@ -188,6 +191,42 @@ private slots:
         QCOMPARE(widget.bodyState(), QString("error"));
         QVERIFY2(widget.messageText().contains("log store is not enabled"),
                  qPrintable(widget.messageText()));
+    }
+
+    // A remote source (here Vigil's own listener) answers logs panels through
+    // the Loki query API.
+    void remoteSourceUsesTheLokiApi() {
+        QTemporaryDir dir;
+        engine::EngineOptions options;
+        options.dataDir = dir.path();
+        options.config.server.listen = {"127.0.0.1", 0};
+        options.config.hostCollector.enabled = false;
+        engine::Engine engine(options);
+        QVERIFY(engine.start().isOk());
+        logs::LogStream s;
+        s.labels = model::Labels{{"job", "remote"}};
+        s.entries = {{(nowMs() - 5000) * 1'000'000, "level=error remote one", {}},
+                     {(nowMs() - 4000) * 1'000'000, "level=info remote two", {}}};
+        QCOMPARE(engine.logStore()->push({s}).accepted, std::size_t(2));
+        dashboard::HttpMetricsSource source(QStringLiteral("http://") + engine.httpAddress());
+        auto d = load("{job=\"remote\"}", "\"sortOrder\":\"Ascending\"");
+        panels::LogsPanel widget;
+        widget.setPanel(d.panels.front());
+        widget.setData(fetch(d.panels.front(), source));
+        QCOMPARE(widget.bodyState(), QString("content"));
+        logsui::LogListModel* model = widget.list()->model();
+        QCOMPARE(model->rowCount(), 2);
+        QCOMPARE(model->data(model->index(0, 0)).toString(), QString("level=error remote one"));
+        QCOMPARE(model->data(model->index(0, 0), logsui::LogListModel::kLabelsRole).toString(),
+                 QString("{job=\"remote\"}"));
+
+        auto metric = load("count_over_time({job=\"remote\"}[1m])", "");
+        widget.setPanel(metric.panels.front());
+        widget.setData(fetch(metric.panels.front(), source));
+        QCOMPARE(widget.bodyState(), QString("error"));
+        QVERIFY2(widget.messageText().contains("needs a log query"),
+                 qPrintable(widget.messageText()));
+        engine.stop();
     }
 };
 
