@@ -143,7 +143,7 @@ Engine::Engine(EngineOptions options, QObject* parent)
             [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
     }
     if (m_logs)
-        http->addRoutes(http::lokiApiRoutes(*m_logs));  // the Loki query API
+        http->addRoutes(http::lokiApiRoutes(*m_logs, m_liveTail.get()));  // the Loki query API
     m_http = http.get();
     addService(std::move(http));
     if (notifyService)

@@ -406,6 +406,33 @@ private slots:
             QCOMPARE(sink.entries[0].tsNs, std::stoll(ts));
         }
         (*sub)->unsubscribe();
+
+        // Loki's tail long-poll waits on the hub: a push wakes it at once.
+        const std::string start = std::to_string(nowNs());
+        test::HttpReply tail;
+        std::chrono::steady_clock::time_point answered;
+        std::thread poller([&] {
+            tail = test::httpGet(
+                engine.httpAddress(),
+                "/loki/api/v1/tail?query=%7Bjob%3D%22http%22%7D&wait=20&start=" + start);
+            answered = std::chrono::steady_clock::now();
+        });
+        QVERIFY(waitUntil([&] { return engine.liveTail()->stats().subscribers == 1; }));
+        const std::string ts2 = std::to_string(nowNs());
+        const auto pushed = std::chrono::steady_clock::now();
+        reply = test::httpRequest(engine.httpAddress(), "POST", "/loki/api/v1/push",
+                                  "{\"streams\":[{\"stream\":{\"job\":\"http\"},\"values\":[[\"" +
+                                      ts2 + "\",\"woke the tail\"]]}]}",
+                                  "application/json");
+        QCOMPARE(reply.status, 204);
+        poller.join();
+        QCOMPARE(tail.status, 200);
+        QVERIFY2(tail.body.find("woke the tail") != std::string::npos, tail.body.c_str());
+        const auto latencyMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(answered - pushed).count();
+        qInfo("tail answered %lld ms after the push", static_cast<long long>(latencyMs));
+        QVERIFY(latencyMs < 5000);  // far below wait=20s: woken, not timed out
+        QTRY_COMPARE(engine.liveTail()->stats().subscribers, std::size_t(0));
         engine.stop();
     }
 
