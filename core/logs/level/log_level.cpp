@@ -41,8 +41,17 @@ constexpr char lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
+// JavaScript's \w: [A-Za-z0-9_], as a table (the scan's inner loop).
+constexpr std::array<bool, 256> kWordChar = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[static_cast<std::size_t>(c)] =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return t;
+}();
+
 constexpr bool isWordChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return kWordChar[static_cast<unsigned char>(c)];
 }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view lowerB) {
