@@ -308,7 +308,7 @@ private slots:
             hub.offer({s});
             QTest::qWait(2);
         }
-        QTest::qWait(100);
+        QTest::qWait(300);
         QVERIFY(received.empty());
         adapter.setPaused(false);
         QCOMPARE(received.size(), std::size_t(1));
