@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +15,7 @@
 #include "core/dashboard/http_metrics_source.h"
 #include "core/dashboard/local_metrics_source.h"
 #include "core/engine/app_paths.h"
+#include "core/logs/store/log_store.h"
 #include "core/promql/engine.h"
 #include "core/tsdb/db/exclusive_db.h"
 #include "ui/dashboards/dashboard_renderer.h"
@@ -119,6 +121,7 @@ int runRenderCommand(int argc, char** argv) {
     std::unique_ptr<dashboard::MetricsSource> source;
     std::unique_ptr<tsdb::ExclusiveDb> db;
     std::unique_ptr<promql::Engine> engine;
+    std::unique_ptr<logs::store::LogStore> logStore;  // read by `source` while rendering
     if (parser.isSet(datasource)) {
         source = std::make_unique<dashboard::HttpMetricsSource>(parser.value(datasource));
     } else {
@@ -129,7 +132,22 @@ int runRenderCommand(int argc, char** argv) {
                         QStringLiteral(" (or render from it with --datasource http://ADDRESS)"));
         db = std::move(*opened);
         engine = std::make_unique<promql::Engine>();
-        source = std::make_unique<dashboard::LocalMetricsSource>(*engine, *db);
+        auto local = std::make_unique<dashboard::LocalMetricsSource>(*engine, *db);
+        // Logs panels read the log store; the TSDB lock above means Vigil is
+        // not running, so opening the store here is safe. Closed without a
+        // flush: its WAL keeps what it holds.
+        const std::string logsDir = logs::store::logsDirForDataDir(dir.toStdString());
+        if (QDir(QString::fromStdString(logsDir)).exists()) {
+            auto store = logs::store::LogStore::open(Env::posix(), logsDir, {}, nullptr);
+            if (store.isOk()) {
+                logStore = std::move(*store);
+                local->setLogReader(logStore.get());
+            } else {
+                std::fprintf(stderr, "vigil render: logs panels show no logs: %s\n",
+                             store.status().message().c_str());
+            }
+        }
+        source = std::move(local);
     }
 
     dashboards::RenderReport report;

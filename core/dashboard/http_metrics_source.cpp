@@ -213,4 +213,42 @@ Result<std::vector<MetricInfo>> HttpMetricsSource::metrics(model::Timestamp star
     return joinMetricMetadata(*names, metadata);
 }
 
+Result<std::vector<logs::LogStream>> HttpMetricsSource::queryLogs(const LogsQuery& query) {
+    const QByteArray body =
+        form({{QStringLiteral("query"), query.expr},
+              {QStringLiteral("start"), QString::number(query.startMs * 1'000'000)},
+              {QStringLiteral("end"), QString::number(query.endMs * 1'000'000)},
+              {QStringLiteral("limit"), QString::number(query.limit)},
+              {QStringLiteral("direction"),
+               query.newestFirst ? QStringLiteral("backward") : QStringLiteral("forward")}});
+    auto data = call(QStringLiteral("/loki/api/v1/query_range"), body, false);
+    if (!data.isOk())
+        return data.status();
+    const QJsonObject object = QJsonDocument::fromJson(data.value()).object();
+    const QString type = object.value(QStringLiteral("resultType")).toString();
+    if (type != QLatin1String("streams"))
+        return Status::error(
+            (m_baseUrl + QStringLiteral("/loki/api/v1/query_range")).toStdString() +
+            ": a logs panel needs a log query, the answer is of type '" + type.toStdString() + "'");
+    std::vector<logs::LogStream> streams;
+    for (const QJsonValue& value : object.value(QStringLiteral("result")).toArray()) {
+        const QJsonObject item = value.toObject();
+        logs::LogStream stream;
+        stream.labels = labelsFrom(item.value(QStringLiteral("stream")).toObject());
+        for (const QJsonValue& entry : item.value(QStringLiteral("values")).toArray()) {
+            const QJsonArray pair = entry.toArray();
+            if (pair.size() < 2)
+                continue;
+            logs::LogEntry e;
+            e.tsNs = pair[0].toString().toLongLong();
+            e.line = pair[1].toString().toStdString();
+            if (pair.size() > 2)
+                e.structuredMetadata = labelsFrom(pair[2].toObject());
+            stream.entries.push_back(std::move(e));
+        }
+        streams.push_back(std::move(stream));
+    }
+    return streams;
+}
+
 }  // namespace vigil::dashboard

@@ -26,6 +26,9 @@ public:
     // Names from /api/v1/label/__name__/values, HELP/TYPE from /api/v1/metadata.
     Result<std::vector<MetricInfo>> metrics(model::Timestamp startMs,
                                             model::Timestamp endMs) override;
+    // Loki's /loki/api/v1/query_range at the same base URL (Vigil serves
+    // both APIs on one listener; so does a Loki behind a shared gateway).
+    Result<std::vector<logs::LogStream>> queryLogs(const LogsQuery& query) override;
 
 private:
     // Returns the `data` member of a successful API response.

@@ -1,5 +1,8 @@
 #include "core/dashboard/local_metrics_source.h"
 
+#include "core/logs/logql/engine.h"
+#include "core/logs/logql/parser.h"
+
 #include <set>
 
 #include "core/model/storage.h"
@@ -27,6 +30,29 @@ Result<std::vector<model::Matcher>> selectorMatchers(const QString& selector) {
 }
 
 }  // namespace
+
+Result<std::vector<logs::LogStream>> LocalMetricsSource::queryLogs(const LogsQuery& query) {
+    if (!m_logReader)
+        return Status::error("the log store is not enabled (logs.enabled in vigil.yml)");
+    logql::Engine engine(*m_logReader);
+    logql::QueryParams params;
+    params.startNs = query.startMs * 1'000'000;
+    params.endNs = query.endMs * 1'000'000;
+    params.limit = std::max<std::size_t>(1, query.limit);
+    params.direction = query.newestFirst ? logs::Direction::kBackward : logs::Direction::kForward;
+    const std::string expr = query.expr.toStdString();
+    auto parsed = logql::parse(expr);
+    if (!parsed.isOk())
+        return parsed.status();
+    if (!parsed.value()->isLogQuery())
+        return Status::error(
+            "a logs panel needs a log query (a stream selector with an optional "
+            "pipeline), not a metric query");
+    auto result = engine.exec(*parsed.value(), params);
+    if (!result.isOk())
+        return result.status();
+    return std::move(result.value().streams);
+}
 
 Result<MetricsResult> LocalMetricsSource::query(const MetricsQuery& query) {
     promql::QueryControl control;

@@ -30,12 +30,18 @@ public:
 
     // HELP and TYPE as the scrapes saw them (the Engine's scrape metadata);
     // called from the caller's worker thread. Unset: types from names.
+    // The log store that answers queryLogs(); null (the default): no logs.
+    // REQUIRES: outlives this.
+    void setLogReader(const logs::LogReader* reader) { m_logReader = reader; }
+    Result<std::vector<logs::LogStream>> queryLogs(const LogsQuery& query) override;
+
     void setMetadataProvider(std::function<std::vector<MetricInfo>()> provider) {
         m_metadata = std::move(provider);
     }
 
 private:
     std::function<std::vector<MetricInfo>()> m_metadata;
+    const logs::LogReader* m_logReader = nullptr;
     promql::Engine& m_engine;
     model::Storage& m_storage;
 };

@@ -46,4 +46,9 @@ Result<std::vector<MetricInfo>> MetricsSource::metrics(model::Timestamp startMs,
     return joinMetricMetadata(*names, {});
 }
 
+Result<std::vector<logs::LogStream>> MetricsSource::queryLogs(const LogsQuery&) {
+    return Status::error("the data source '" + name().toStdString() +
+                         "' has no logs; logs panels read Vigil's log store");
+}
+
 }  // namespace vigil::dashboard

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/logs/log_store_api.h"
 #include "core/model/labels.h"
 #include "core/model/sample.h"
 #include "core/util/status.h"
@@ -51,6 +52,15 @@ struct MetricInfo {
 // "counter" for *_total, "histogram" for *_bucket, "" otherwise.
 QString inferMetricType(const QString& name);
 
+// A LogQL log query for the dashboards' logs panel (Grafana's Loki target).
+struct LogsQuery {
+    QString expr;
+    model::Timestamp startMs = 0;
+    model::Timestamp endMs = 0;  // exclusive
+    std::size_t limit = 1000;    // Grafana's default maxLines
+    bool newestFirst = true;
+};
+
 class MetricsSource {
 public:
     virtual ~MetricsSource() = default;
@@ -66,6 +76,9 @@ public:
     // The default asks labelValues("__name__") and infers types from names.
     virtual Result<std::vector<MetricInfo>> metrics(model::Timestamp startMs,
                                                     model::Timestamp endMs);
+    // Log lines for a LogQL log query, streams with entries in the query's
+    // order. The default refuses: the source has no logs.
+    virtual Result<std::vector<logs::LogStream>> queryLogs(const LogsQuery& query);
 };
 
 // Joins metric names with metadata keyed by family name: `x_bucket`,

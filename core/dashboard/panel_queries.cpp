@@ -103,6 +103,27 @@ std::vector<PlannedQuery> planPanelQueries(const Panel& panel, const ResolvedRan
         query.query.startMs = (range.fromMs / stepMs) * stepMs;
         query.query.endMs = query.query.instant ? range.toMs : (range.toMs / stepMs) * stepMs;
         query.query.slot = QStringLiteral("panel-%1-%2").arg(panel.id).arg(target.refId);
+        if (panel.type == QLatin1String("logs")) {
+            // Grafana's logs panel over Loki: the lines of the whole range,
+            // at most maxLines (the data source's, 1000 by default), in the
+            // panel's sort order.
+            LogsQuery logs;
+            logs.expr = query.query.expr;
+            logs.startMs = range.fromMs;
+            logs.endMs = range.toMs + 1;
+            const int maxLines =
+                target.raw.value(QStringLiteral("maxLines"))
+                    .toInt(panel.raw.value(QStringLiteral("maxLines")).toInt(1000));
+            logs.limit = static_cast<std::size_t>(std::max(1, maxLines));
+            logs.newestFirst =
+                panel.raw.value(QStringLiteral("options"))
+                    .toObject()
+                    .value(QStringLiteral("sortOrder"))
+                    .toString(QStringLiteral("Descending")) != QLatin1String("Ascending");
+            query.query.startMs = logs.startMs;
+            query.query.endMs = logs.endMs;
+            query.logs = std::move(logs);
+        }
         planned.push_back(std::move(query));
     }
     return planned;

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/dashboard/dashboard.h"
@@ -24,6 +25,9 @@ struct PlannedQuery {
     QString legendFormat;
     MetricsQuery query;  // expr interpolated; range or instant
     std::int64_t intervalMs = 0;
+    // Set for the targets of a logs panel: a LogQL log query instead of a
+    // metrics query (query.expr, startMs and endMs hold the same values).
+    std::optional<LogsQuery> logs;
 };
 
 struct PanelQueryOptions {

@@ -13,6 +13,7 @@
 #include "core/http/loki_api.h"
 #include "core/http/prometheus_api.h"
 #include "core/instrument/process_metrics.h"
+#include "core/logs/live/live_tail_hub.h"
 #include "core/logs/push/loki_push_receiver.h"
 #include "core/logs/store/logs_service.h"
 #include "core/logs/tail/tailer_service.h"
@@ -89,6 +90,8 @@ Engine::Engine(EngineOptions options, QObject* parent)
             logs::store::logsDirForDataDir(m_options.dataDir.toStdString()),
             logs::store::logStoreOptions(settings), m_metrics);
         m_logs = logsService.get();
+        m_liveTail = std::make_unique<logs::live::LiveTailHub>();
+        m_logs->setLiveTail(m_liveTail.get());
         addService(std::move(logsService));
     }
 
@@ -150,7 +153,7 @@ Engine::Engine(EngineOptions options, QObject* parent)
             [this](httplib::Server& server) { notify::installAlertmanagerApi(server, *m_notify); });
     }
     if (m_logs) {
-        http->addRoutes(http::lokiApiRoutes(*m_logs));  // the Loki query API
+        http->addRoutes(http::lokiApiRoutes(*m_logs, m_liveTail.get()));  // the Loki query API
         // Loki's ruler API over the log rule groups (logs.rule_files).
         http->addRoutes([this](httplib::Server& server) {
             rules::installLokiRulesApi(server, [this] { return m_rules; });

@@ -14,6 +14,9 @@
 namespace vigil::http {
 class HttpService;
 }
+namespace vigil::logs::live {
+class LiveTailHub;
+}
 namespace vigil::logs::push {
 class LokiPushReceiver;
 }
@@ -113,6 +116,11 @@ public:
     // The tailed files and journal jobs (path, labels, position, size,
     // error), copied out; safe from any thread. Empty without a tailer.
     std::vector<logs::tail::LogTargetInfo> logTargets() const;
+    // Live tail of the log store: every entry the store accepts, from any
+    // writer, is offered to it (see core/logs/live/live_tail_hub.h for the
+    // subscription and callback-thread contract; ui/logs has the GUI-thread
+    // adapter). Null when `logs.enabled` is false.
+    logs::live::LiveTailHub* liveTail() { return m_liveTail.get(); }
     // Null when no scrape_configs are configured.
     scrape::ScrapeService* scrapeService() { return m_scrape; }
     // The scrape targets (health, last scrape, duration, error, labels before
@@ -145,6 +153,8 @@ private:
     EngineOptions m_options;
     instrument::MetricRegistry m_metrics;
     DataDirLock m_lock;
+    // Declared before the services: the log service offers to it until it stops.
+    std::unique_ptr<logs::live::LiveTailHub> m_liveTail;
     std::vector<std::unique_ptr<Service>> m_services;  // start order
     http::HttpService* m_http = nullptr;               // owned by m_services
     tsdb::TsdbService* m_tsdb = nullptr;               // owned by m_services

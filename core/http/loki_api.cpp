@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/logs/live/live_tail_hub.h"
 #include "core/logs/logql/engine.h"
 #include "core/logs/logql/parser.h"
 #include "core/promql/result_json.h"
@@ -266,8 +267,9 @@ std::int64_t defaultStepNs(TimestampNs start, TimestampNs end) {
 struct Api {
     const logs::LogReader& reader;
     logql::Engine engine;
+    logs::live::LiveTailHub* hub = nullptr;
 
-    explicit Api(const logs::LogReader& r) : reader(r), engine(r) {}
+    Api(const logs::LogReader& r, logs::live::LiveTailHub* h) : reader(r), engine(r), hub(h) {}
 
     void query(const httplib::Request& req, httplib::Response& res) const {
         auto expr = parseQuery(req);
@@ -447,6 +449,14 @@ struct Api {
         p.limit = limit.value();
         p.direction = logs::Direction::kForward;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait.value());
+        // Subscribed before the first read, so an entry stored in between
+        // still wakes the wait below.
+        std::unique_ptr<logs::live::LiveTailSubscription> wakeup;
+        if (hub && wait.value() > 0) {
+            auto sub = hub->subscribe(param(req, "query"));
+            if (sub.isOk())
+                wakeup = std::move(sub.value());
+        }
         while (true) {
             p.endNs = nowNs() - delay.value() * kSecondNs + 1;
             if (p.endNs <= p.startNs)
@@ -461,7 +471,15 @@ struct Api {
                 res.set_content(out, kJson);
                 return;
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            if (wakeup && delay.value() == 0) {
+                // Sleeps until a matching entry is stored (or the deadline);
+                // then the store is read again from `start`.
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now());
+                (void)wakeup->take(std::max(left, std::chrono::milliseconds(1)));
+            } else {
+                std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            }
         }
     }
 
@@ -594,8 +612,9 @@ Result<std::int64_t> parseLokiDuration(std::string_view text) {
     return static_cast<std::int64_t>(d.value().count()) * 1000000;
 }
 
-void installLokiApi(httplib::Server& server, const logs::LogReader& reader) {
-    auto api = std::make_shared<Api>(reader);
+void installLokiApi(httplib::Server& server, const logs::LogReader& reader,
+                    logs::live::LiveTailHub* hub) {
+    auto api = std::make_shared<Api>(reader, hub);
     auto both = [&server](const char* path, httplib::Server::Handler handler) {
         server.Get(path, handler);
         server.Post(path, std::move(handler));
@@ -617,8 +636,9 @@ void installLokiApi(httplib::Server& server, const logs::LogReader& reader) {
                [api](const httplib::Request& req, httplib::Response& res) { api->tail(req, res); });
 }
 
-std::function<void(httplib::Server&)> lokiApiRoutes(const logs::LogReader& reader) {
-    return [&reader](httplib::Server& server) { installLokiApi(server, reader); };
+std::function<void(httplib::Server&)> lokiApiRoutes(const logs::LogReader& reader,
+                                                    logs::live::LiveTailHub* hub) {
+    return [&reader, hub](httplib::Server& server) { installLokiApi(server, reader, hub); };
 }
 
 }  // namespace vigil::http

@@ -14,6 +14,9 @@ class Server;
 namespace vigil::logql {
 struct QueryResult;
 }
+namespace vigil::logs::live {
+class LiveTailHub;
+}
 
 namespace vigil::http {
 
@@ -36,11 +39,18 @@ namespace vigil::http {
 // Errors are answered as Loki does: a plain-text message with 400 for a bad
 // request or query (parse errors keep Loki's "parse error at line L, col C")
 // and 500 when the store fails.
-// Thread-safe: handlers only read `reader`.
-void installLokiApi(httplib::Server& server, const logs::LogReader& reader);
+// With a live tail `hub` (the engine's), a waiting tail request subscribes to
+// it and re-reads the store as soon as a matching entry is stored, instead
+// of polling the store every 250 ms; the answer is still read from the store
+// from `start`, so nothing is lost or repeated between polls.
+// Thread-safe: handlers only read `reader`. `hub`, when given, must outlive
+// the server.
+void installLokiApi(httplib::Server& server, const logs::LogReader& reader,
+                    logs::live::LiveTailHub* hub = nullptr);
 
 // The same as a route installer for HttpService::addRoutes().
-std::function<void(httplib::Server&)> lokiApiRoutes(const logs::LogReader& reader);
+std::function<void(httplib::Server&)> lokiApiRoutes(const logs::LogReader& reader,
+                                                    logs::live::LiveTailHub* hub = nullptr);
 
 // A query result as the body Loki's /query and /query_range answer
 // ({"status":"success","data":{"resultType":...,"result":...,"stats":...}}).

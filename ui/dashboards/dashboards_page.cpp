@@ -14,6 +14,7 @@
 
 #include "core/dashboard/local_metrics_source.h"
 #include "core/engine/engine.h"
+#include "core/logs/store/logs_service.h"
 #include "core/scrape/scrape_manager.h"
 #include "core/scrape/scrape_service.h"
 #include "ui/dashboards/dashboard_view.h"
@@ -26,6 +27,7 @@ DashboardsPage::DashboardsPage(engine::Engine& engine, QWidget* parent) : QWidge
         dashboard::DashboardStore::defaultBundledDirs());
     auto source =
         std::make_shared<dashboard::LocalMetricsSource>(engine.queryEngine(), engine.storage());
+    source->setLogReader(engine.logStore());  // logs panels; null when logs are disabled
 
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -20,6 +20,12 @@ panels::PanelData fetchPanelData(dashboard::MetricsSource* source,
         frame.instant = planned.query.instant;
         if (!source) {
             frame.error = QObject::tr("no data source");
+        } else if (planned.logs) {
+            auto result = source->queryLogs(*planned.logs);
+            if (result.isOk())
+                frame.streams = std::move(result.value());
+            else
+                frame.error = QString::fromStdString(result.status().message());
         } else {
             auto result = source->query(planned.query);
             if (result.isOk())

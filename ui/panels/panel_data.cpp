@@ -28,10 +28,14 @@ QString PanelData::errorText() const {
 }
 
 bool PanelData::hasData() const {
-    for (const QueryFrame& frame : frames)
+    for (const QueryFrame& frame : frames) {
         for (const auto& series : frame.series)
             if (!series.values.empty())
                 return true;
+        for (const auto& stream : frame.streams)
+            if (!stream.entries.empty())
+                return true;
+    }
     return false;
 }
 

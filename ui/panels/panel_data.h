@@ -20,6 +20,8 @@ struct QueryFrame {
     bool instant = false;
     QString error;  // the query's error; the panel shows it
     std::vector<dashboard::SeriesData> series;
+    // Logs panels: the lines of a LogQL log query, per stream.
+    std::vector<logs::LogStream> streams;
 };
 
 struct PanelData {
@@ -30,7 +32,7 @@ struct PanelData {
 
     bool hasError() const;
     QString errorText() const;  // "A: parse error ..." per failing query
-    bool hasData() const;       // some series with at least one value
+    bool hasData() const;       // some series with at least one value, or a log line
 };
 
 // One series ready to draw: its display name (legendFormat applied) and

@@ -2,6 +2,7 @@
 
 #include "ui/panels/alert_list_panel.h"
 #include "ui/panels/heatmap_panel.h"
+#include "ui/panels/logs_panel.h"
 #include "ui/panels/stat_panels.h"
 #include "ui/panels/table_panel.h"
 #include "ui/panels/text_panel.h"
@@ -26,6 +27,8 @@ PanelWidget* createPanelWidget(const QString& type, QWidget* parent) {
         return new HeatmapPanel(parent);
     if (type == QLatin1String("alertlist"))
         return new AlertListPanel(parent);
+    if (type == QLatin1String("logs"))
+        return new LogsPanel(parent);
     return new UnsupportedPanel(parent);
 }
 

@@ -13,7 +13,7 @@ namespace vigil::panels {
 class PanelWidget;
 
 // The widget for a panel type (timeseries, stat, gauge, bargauge, table,
-// text, heatmap, alertlist); other types get an UnsupportedPanel that names them.
+// text, heatmap, alertlist, logs); other types get an UnsupportedPanel that names them.
 PanelWidget* createPanelWidget(const QString& type, QWidget* parent = nullptr);
 
 }  // namespace vigil::panels

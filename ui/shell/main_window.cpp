@@ -16,6 +16,7 @@
 
 #include "core/engine/engine.h"
 #include "ui/dashboards/dashboards_page.h"
+#include "ui/logs/logs_page.h"
 #include "ui/shell/planned_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/tray_icon.h"
@@ -73,6 +74,8 @@ void MainWindow::buildNavigation() {
             page = new SettingsPage(m_engine, m_pages);
         else if (info.page == Page::kDashboards)
             page = m_dashboards = new dashboards::DashboardsPage(m_engine, m_pages);
+        else if (info.page == Page::kLogs)
+            page = new logsui::LogsPage(m_engine, m_pages);
         else
             page = new PlannedPage(info.title, info.plannedText, m_pages);
         page->setObjectName(QStringLiteral("page_") + info.title.toLower());

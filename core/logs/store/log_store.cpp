@@ -755,7 +755,18 @@ std::uint64_t LogStore::discarded(LogRejection reason) const {
 }
 
 LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
+    return push(streams, nullptr);
+}
+
+LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams,
+                                     std::vector<std::uint8_t>* accepted) {
     PushResult result;
+    if (accepted) {
+        std::size_t n = 0;
+        for (const auto& s : streams)
+            n += s.entries.size();
+        accepted->assign(n, 0);
+    }
     std::unique_lock lock(m_mutex);
     if (m_closed || !m_wal) {
         std::size_t n = 0;
@@ -782,7 +793,10 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
     std::vector<std::string> records;
     std::vector<Stream*> declared;
 
+    std::size_t flatNext = 0;  // index of the stream's first entry in *accepted
     for (const LogStream& in : streams) {
+        const std::size_t flatBase = flatNext;
+        flatNext += in.entries.size();
         if (in.entries.empty())
             continue;
         const std::string labelText = in.labels.toString();
@@ -851,7 +865,9 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
         std::string entries;
         entries.reserve(in.entries.size() * 24 + 64);
         std::int64_t last = INT64_MIN;
+        std::size_t flat = flatBase;
         for (const LogEntry& e : in.entries) {
+            const std::size_t entryIndex = flat++;
             if (e.line.size() > m_options.maxLineLength) {
                 reject(result, LogRejection::kLineTooLong, 1,
                        "max entry size '" + std::to_string(m_options.maxLineLength) +
@@ -889,6 +905,8 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
             p.maxt = std::max(p.maxt, e.tsNs);
             p.bytes += e.line.size();
             ++p.count;
+            if (accepted)
+                (*accepted)[entryIndex] = 1;
         }
         if (p.count == 0)
             continue;
@@ -918,6 +936,8 @@ LogWriter::PushResult LogStore::push(const std::vector<LogStream>& streams) {
         result.accepted = 0;
         result.firstRejection = LogRejection::kNone;
         result.firstError = "writing the log WAL failed: " + logged.message();
+        if (accepted)
+            std::fill(accepted->begin(), accepted->end(), 0);
         return result;
     }
     for (Stream* s : declared)

@@ -121,6 +121,9 @@ public:
 
     // LogWriter
     PushResult push(const std::vector<LogStream>& streams) override;
+    // As push(), also telling which entries were accepted: `accepted` gets
+    // one flag per entry (streams in order, entries in order), 1 when stored.
+    PushResult push(const std::vector<LogStream>& streams, std::vector<std::uint8_t>* accepted);
 
     // LogReader
     Status select(const LogSelectParams& params, StreamVisitor& visitor) const override;

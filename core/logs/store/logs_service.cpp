@@ -1,5 +1,7 @@
 #include "core/logs/store/logs_service.h"
 
+#include "core/logs/live/live_tail_hub.h"
+
 #include <QLoggingCategory>
 
 namespace vigil::logs::store {
@@ -96,8 +98,15 @@ void LogsService::maintenanceLoop() {
 }
 
 LogWriter::PushResult LogsService::push(const std::vector<LogStream>& streams) {
-    if (auto s = store())
-        return s->push(streams);
+    if (auto s = store()) {
+        if (!m_liveTail || !m_liveTail->hasSubscribers())
+            return s->push(streams);
+        std::vector<std::uint8_t> accepted;
+        PushResult r = s->push(streams, &accepted);
+        if (r.accepted > 0)
+            m_liveTail->offer(streams, r.rejected == 0 ? nullptr : &accepted);
+        return r;
+    }
     PushResult r;
     for (const auto& s : streams)
         r.rejected += s.entries.size();

@@ -10,6 +10,10 @@
 #include "core/engine/service.h"
 #include "core/logs/store/log_store.h"
 
+namespace vigil::logs::live {
+class LiveTailHub;
+}
+
 namespace vigil::logs::store {
 
 // The engine service that owns the log store: opens it on start (rebuilding
@@ -30,6 +34,12 @@ public:
 
     // The open store, or null while stopped.
     std::shared_ptr<LogStore> store() const;
+
+    // The live tail every accepted entry is offered to after push() stored
+    // it, whoever the writer (push receiver, file tailer, import); null for
+    // none. `hub` must outlive the service. REQUIRES: not started.
+    void setLiveTail(live::LiveTailHub* hub) { m_liveTail = hub; }
+    live::LiveTailHub* liveTail() const { return m_liveTail; }
 
     PushResult push(const std::vector<LogStream>& streams) override;
     Status select(const LogSelectParams& params, StreamVisitor& visitor) const override;
@@ -54,6 +64,8 @@ private:
     const LogStoreOptions m_options;
     instrument::MetricRegistry& m_registry;
     const std::chrono::milliseconds m_interval;
+
+    live::LiveTailHub* m_liveTail = nullptr;  // set before start, then read-only
 
     mutable std::mutex m_storeMutex;
     std::shared_ptr<LogStore> m_store;  // GUARDED_BY(m_storeMutex)

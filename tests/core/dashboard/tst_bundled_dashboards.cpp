@@ -10,6 +10,7 @@
 #include "core/dashboard/panel_queries.h"
 #include "core/dashboard/variable_resolver.h"
 #include "core/engine/engine.h"
+#include "core/logs/logql/parser.h"
 #include "core/model/in_memory_storage.h"
 #include "core/promql/engine.h"
 #include "core/promql/parser.h"
@@ -83,6 +84,16 @@ private slots:
         for (const Panel* panel : dashboard->allPanels()) {
             for (const Target& target : panel->targets) {
                 const QString expr = interpolate(target.expr, context);
+                if (panel->type == QLatin1String("logs")) {
+                    auto parsed = vigil::logql::parse(expr.toStdString());
+                    QVERIFY2(parsed.isOk() && parsed.value()->isLogQuery(),
+                             qPrintable(QStringLiteral("%1 / %2: %3: %4")
+                                            .arg(file, panel->title, expr,
+                                                 parsed.isOk() ? QStringLiteral("a metric query")
+                                                               : QString::fromStdString(
+                                                                     parsed.status().message()))));
+                    continue;
+                }
                 auto parsed = vigil::promql::parse(expr.toStdString());
                 QVERIFY2(parsed.isOk(),
                          qPrintable(QStringLiteral("%1 / %2: %3: %4")

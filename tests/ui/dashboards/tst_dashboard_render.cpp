@@ -14,10 +14,12 @@
 #include "core/dashboard/dashboard.h"
 #include "core/dashboard/local_metrics_source.h"
 #include "core/dashboard/variable_resolver.h"
+#include "core/logs/store/log_store.h"
 #include "core/model/in_memory_storage.h"
 #include "core/promql/engine.h"
 #include "core/promql/functions.h"
 #include "core/promql/parser.h"
+#include "core/util/env.h"
 #include "ui/dashboards/dashboard_renderer.h"
 
 using namespace vigil;
@@ -90,7 +92,8 @@ std::optional<std::string> valueFor(const model::Matcher& matcher) {
         return matcher.value();
     if (matcher.type() != MatchType::kRegexp)
         return std::nullopt;
-    for (std::string candidate : {"x", "x:x", "sda", "eth0", "200", "500", "GET", "/", "ext4", "true"})
+    for (std::string candidate :
+         {"x", "x:x", "sda", "eth0", "200", "500", "GET", "/", "ext4", "true"})
         if (matcher.matches(candidate))
             return candidate;
     std::string first = matcher.value().substr(0, matcher.value().find('|'));
@@ -326,6 +329,62 @@ private slots:
         QCOMPARE(bad.exitCode(), 1);
         QVERIFY(bad.readAllStandardError().contains(
             "--var nope: the dashboard has no variable 'nope'"));
+    }
+
+    // The bundled logs dashboard renders the lines of a real log store, in
+    // process and through `vigil render --data-dir`.
+    void logsDashboardRendersLines() {
+        QTemporaryDir dir;
+        const std::string logsDir =
+            logs::store::logsDirForDataDir(dir.filePath(QStringLiteral("data")).toStdString());
+        const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("data"))));
+        {
+            auto store = logs::store::LogStore::open(Env::posix(), logsDir, {}, nullptr);
+            QVERIFY2(store.isOk(), store.isOk() ? "" : store.status().message().c_str());
+            logs::LogStream s;
+            s.labels = model::Labels{{"job", "varlogs"}};
+            s.entries = {{(now - 120'000) * 1'000'000, "level=info service started", {}},
+                         {(now - 60'000) * 1'000'000, "level=error disk full", {}}};
+            QCOMPARE((*store)->push({s}).accepted, std::size_t(2));
+            QVERIFY((*store)->close().isOk());
+        }
+        QFile f(QStringLiteral(VIGIL_SOURCE_DIR "/dashboards/logs-overview.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        auto dashboard = Dashboard::fromJson(f.readAll(), "logs-overview.json");
+        QVERIFY2(dashboard.isOk(), dashboard.isOk() ? "" : dashboard.status().message().c_str());
+        {
+            auto store = logs::store::LogStore::open(Env::posix(), logsDir, {}, nullptr);
+            QVERIFY(store.isOk());
+            model::InMemoryStorage storage;
+            promql::Engine engine;
+            dashboard::LocalMetricsSource source(engine, storage);
+            source.setLogReader(store->get());
+            dashboards::RenderOptions options;
+            options.width = 1000;
+            dashboards::RenderReport report;
+            auto image = dashboards::renderDashboard(*dashboard, source, options, &report);
+            QVERIFY(image.isOk());
+            QVERIFY2(report.panelErrors.isEmpty(), qPrintable(report.panelErrors.join(';')));
+            QCOMPARE(report.panels, 2);
+            QCOMPARE(report.panelsWithData, 2);
+        }
+        const QString vigil =
+            QString::fromLocal8Bit(qgetenv("VIGIL_BIN_DIR")) + QStringLiteral("/vigil");
+        if (!QFile::exists(vigil))
+            QSKIP("vigil is not built next to this test (VIGIL_BIN_DIR)");
+        QProcess process;
+        process.start(vigil, {QStringLiteral("render"),
+                              QStringLiteral(VIGIL_SOURCE_DIR "/dashboards/logs-overview.json"),
+                              QStringLiteral("--out"), dir.filePath(QStringLiteral("logs.png")),
+                              QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("data")),
+                              QStringLiteral("--width"), QStringLiteral("1000")});
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray out = process.readAllStandardOutput();
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY2(out.startsWith("rendered 2 panels (2 with data, 0 without, 0 failed)"),
+                 out.constData());
+        QCOMPARE(QImage(dir.filePath(QStringLiteral("logs.png"))).width(), 1000);
     }
 };
 

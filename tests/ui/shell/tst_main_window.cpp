@@ -16,6 +16,7 @@
 
 #include "core/engine/engine.h"
 #include "tests/support/http_client.h"
+#include "ui/logs/logs_page.h"
 #include "ui/shell/event_loop_lag_probe.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/navigation_pages.h"
@@ -104,7 +105,7 @@ private slots:
     void plannedPagesSayWhatWillBeThere() {
         MainWindow window(*m_engine, *m_settings);
         for (Page page : allPages()) {
-            if (page == Page::kSettings || page == Page::kDashboards)
+            if (page == Page::kSettings || page == Page::kDashboards || page == Page::kLogs)
                 continue;
             auto* planned = qobject_cast<vigil::ui::PlannedPage*>(window.pageWidget(page));
             QVERIFY(planned);
@@ -114,9 +115,17 @@ private slots:
         }
     }
 
+    void logsPageIsTheLogViewer() {
+        MainWindow window(*m_engine, *m_settings);
+        auto* page = qobject_cast<vigil::logsui::LogsPage*>(window.pageWidget(Page::kLogs));
+        QVERIFY(page);
+        QVERIFY(page->findChild<QWidget*>("logsQuery"));
+    }
+
     void dashboardsPageOpensTheHostOverview() {
         MainWindow window(*m_engine, *m_settings);
-        auto* page = qobject_cast<vigil::dashboards::DashboardsPage*>(window.pageWidget(Page::kDashboards));
+        auto* page =
+            qobject_cast<vigil::dashboards::DashboardsPage*>(window.pageWidget(Page::kDashboards));
         QVERIFY(page);
         auto* list = page->findChild<QListWidget*>("dashboardList");
         QVERIFY(list);
