@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "ui/panels/logs_panel.h"
 #include "ui/panels/panel_factory.h"
 #include "ui/panels/panel_widget.h"
 
@@ -171,6 +172,8 @@ void DashboardCanvas::rebuild() {
             continue;
         }
         panels::PanelWidget* widget = panels::createPanelWidget(panel.type, this);
+        if (auto* logsPanel = qobject_cast<panels::LogsPanel*>(widget))
+            logsPanel->setLiveTail(m_liveTail);
         widget->setPanel(panel, m_context);
         widget->header()->installEventFilter(this);
         widget->header()->setProperty("panelId", panel.id);

@@ -11,6 +11,9 @@
 
 class QUndoStack;
 
+namespace vigil::logs::live {
+class LiveTailHub;
+}
 namespace vigil::panels {
 class PanelWidget;
 }
@@ -43,6 +46,9 @@ public:
     void setDashboard(dashboard::Dashboard* dashboard);
     dashboard::Dashboard* dashboard() const { return m_dashboard; }
     void setInterpolation(const dashboard::InterpolationContext& context);
+    // The engine's live tail, handed to the logs panels the canvas creates
+    // (null: logs panels only re-query). `hub` must outlive the canvas.
+    void setLiveTail(logs::live::LiveTailHub* hub) { m_liveTail = hub; }
 
     void setEditMode(bool on);
     bool editMode() const { return m_editMode; }
@@ -111,7 +117,9 @@ private:
 
     dashboard::Dashboard* m_dashboard = nullptr;
     dashboard::InterpolationContext m_context;
+    logs::live::LiveTailHub* m_liveTail = nullptr;
     std::map<int, QPointer<panels::PanelWidget>> m_widgets;
+
     std::map<int, QPointer<RowHeader>> m_rows;
     std::map<int, QPointer<ResizeHandle>> m_handles;
     QUndoStack* m_undo = nullptr;

@@ -17,6 +17,7 @@
 #include "core/logs/store/logs_service.h"
 #include "core/scrape/scrape_manager.h"
 #include "core/scrape/scrape_service.h"
+#include "ui/dashboards/dashboard_canvas.h"
 #include "ui/dashboards/dashboard_view.h"
 
 namespace vigil::dashboards {
@@ -51,6 +52,7 @@ DashboardsPage::DashboardsPage(engine::Engine& engine, QWidget* parent) : QWidge
     connect(exportButton, &QPushButton::clicked, this, &DashboardsPage::exportCurrent);
 
     m_view = new DashboardView(source, m_store.get(), splitter);
+    m_view->canvas()->setLiveTail(engine.liveTail());  // logs panels stream new lines
     splitter->addWidget(left);
     splitter->addWidget(m_view);
     splitter->setStretchFactor(1, 1);

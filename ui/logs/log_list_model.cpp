@@ -152,6 +152,27 @@ void LogListModel::append(std::vector<LogRow> rows) {
     endInsertRows();
 }
 
+void LogListModel::prepend(std::vector<LogRow> rows) {
+    if (rows.empty())
+        return;
+    if (rows.size() > m_maxRows) {
+        const std::size_t skip = rows.size() - m_maxRows;
+        rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(skip));
+    }
+    const std::size_t total = m_rows.size() + rows.size();
+    if (total > m_maxRows) {
+        const std::size_t remove = std::min(m_rows.size(), total - m_maxRows);
+        const int count = rowCount();
+        beginRemoveRows(QModelIndex(), count - static_cast<int>(remove), count - 1);
+        m_rows.erase(m_rows.end() - static_cast<std::ptrdiff_t>(remove), m_rows.end());
+        endRemoveRows();
+    }
+    beginInsertRows(QModelIndex(), 0, static_cast<int>(rows.size()) - 1);
+    for (auto& r : rows)  // oldest first: the newest ends up on top
+        m_rows.push_front(std::move(r));
+    endInsertRows();
+}
+
 void LogListModel::setMaxRows(std::size_t maxRows) {
     m_maxRows = std::max<std::size_t>(1, maxRows);
     if (m_rows.size() > m_maxRows) {

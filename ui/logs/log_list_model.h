@@ -65,6 +65,10 @@ public:
 
     // Appends at the bottom, then trims the oldest rows beyond maxRows().
     void append(std::vector<LogRow> rows);
+    // Newest-first lists: `rows` (oldest first) go on top, the newest first;
+    // the oldest rows beyond maxRows() go from the bottom.
+    void prepend(std::vector<LogRow> rows);
+
     void setMaxRows(std::size_t maxRows);
     std::size_t maxRows() const { return m_maxRows; }
 

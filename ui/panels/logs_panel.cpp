@@ -1,7 +1,10 @@
 #include "ui/panels/logs_panel.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 
+#include "core/dashboard/interpolation.h"
+#include "ui/logs/live_tail_adapter.h"
 #include "ui/logs/log_list_model.h"
 #include "ui/logs/log_list_widget.h"
 
@@ -29,13 +32,19 @@ QString logDedupKey(const QString& line, const QString& strategy) {
 
 LogsPanel::LogsPanel(QWidget* parent) : PanelWidget(parent) {}
 
+LogsPanel::~LogsPanel() {
+    for (auto* live : m_live)
+        live->stop();
+}
+
 QWidget* LogsPanel::createContent() {
     m_list = new logsui::LogListWidget(this);
     m_list->setObjectName(QStringLiteral("logsPanelList"));
     return m_list;
 }
 
-void LogsPanel::configure(const dashboard::Panel& panel, const dashboard::InterpolationContext&) {
+void LogsPanel::configure(const dashboard::Panel& panel,
+                          const dashboard::InterpolationContext& context) {
     const QJsonObject options = panel.raw.value(QStringLiteral("options")).toObject();
     m_list->setShowTime(options.value(QStringLiteral("showTime")).toBool(false));
     m_list->setShowLabels(options.value(QStringLiteral("showLabels")).toBool(false));
@@ -45,6 +54,55 @@ void LogsPanel::configure(const dashboard::Panel& panel, const dashboard::Interp
         options.value(QStringLiteral("sortOrder")).toString(QStringLiteral("Descending")) !=
         QLatin1String("Ascending");
     m_dedup = options.value(QStringLiteral("dedupStrategy")).toString(QStringLiteral("none"));
+    m_list->model()->setMaxRows(kMaxRows);
+
+    // Live when the range ends now (a relative range: its end is the
+    // refresh time, within a minute); a range in the past stays as queried.
+    QStringList queries;
+    const bool endsNow = context.toMs >= QDateTime::currentMSecsSinceEpoch() - 60'000;
+    if (m_hub && endsNow) {
+        for (const dashboard::Target& target : panel.targets)
+            if (!target.hidden && !target.expr.trimmed().isEmpty())
+                queries << dashboard::interpolate(target.expr, context,
+                                                  dashboard::InterpolationTarget::kLogQL);
+    }
+    if (queries == m_liveQueries)
+        return;
+    for (auto* live : m_live) {
+        live->stop();
+        live->deleteLater();
+    }
+    m_live.clear();
+    m_liveQueries.clear();
+    for (const QString& query : queries) {
+        auto* live = new logsui::LiveTailAdapter(*m_hub, this);
+        // A metric query or a parse error: the refresh shows the error.
+        if (!live->start(query).isOk()) {
+            delete live;
+            continue;
+        }
+        connect(live, &logsui::LiveTailAdapter::received, this, &LogsPanel::onLiveBatch);
+        m_live.push_back(live);
+        m_liveQueries << query;
+    }
+}
+
+void LogsPanel::onLiveBatch(const logs::live::LiveBatch& batch) {
+    std::vector<logsui::LogRow> rows;
+    rows.reserve(batch.entries.size());
+    for (const auto& e : batch.entries)
+        rows.push_back(logsui::rowFromLiveEntry(e));
+    if (bodyState() == QLatin1String("error") || rows.empty())
+        return;  // the query's error stays until a refresh answers
+    if (bodyState() == QLatin1String("no-data"))
+        m_list->model()->clear();  // rows of an earlier answer are not shown now
+    if (m_newestFirst)
+
+        m_list->model()->prepend(std::move(rows));
+    else
+        m_list->model()->append(std::move(rows));
+    m_list->model()->addDropped(batch.dropped);
+    showLiveContent();
 }
 
 void LogsPanel::render(const PanelData& data) {

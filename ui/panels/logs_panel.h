@@ -1,10 +1,18 @@
 #pragma once
 
+#include <memory>
+#include <vector>
+
 #include "ui/panels/panel_widget.h"
 
+namespace vigil::logs::live {
+class LiveTailHub;
+struct LiveBatch;
+}  // namespace vigil::logs::live
 namespace vigil::logsui {
+class LiveTailAdapter;
 class LogListWidget;
-}
+}  // namespace vigil::logsui
 
 namespace vigil::panels {
 
@@ -13,12 +21,24 @@ namespace vigil::panels {
 // showTime, showLabels, wrapLogMessage, sortOrder (Descending / Ascending),
 // enableLogDetails, dedupStrategy (none, exact, numbers, signature: a line
 // equal to the previous shown one under that comparison is left out).
-// Each dashboard refresh re-queries through the query service.
+// Each dashboard refresh re-queries through the query service. Live: with
+// the engine's live tail (setLiveTail) and a time range that ends now, the
+// lines its targets match appear as they are stored, between refreshes
+// (bounded to maxLiveRows, the oldest go; dedup applies to query results).
 class LogsPanel : public PanelWidget {
     Q_OBJECT
 public:
+    static constexpr std::size_t kMaxRows = 5000;
+
     explicit LogsPanel(QWidget* parent = nullptr);
+    ~LogsPanel() override;
     logsui::LogListWidget* list() const { return m_list; }
+
+    // The engine's live tail (null: refresh only). `hub` must outlive the
+    // panel. Call before setPanel().
+    void setLiveTail(logs::live::LiveTailHub* hub) { m_hub = hub; }
+    // The queries streaming live now (empty when not live).
+    QStringList liveQueries() const { return m_liveQueries; }
 
 protected:
     QWidget* createContent() override;
@@ -27,7 +47,12 @@ protected:
     void render(const PanelData& data) override;
 
 private:
+    void onLiveBatch(const logs::live::LiveBatch& batch);
+
     logsui::LogListWidget* m_list = nullptr;
+    logs::live::LiveTailHub* m_hub = nullptr;
+    std::vector<logsui::LiveTailAdapter*> m_live;  // children; one per target
+    QStringList m_liveQueries;
     bool m_newestFirst = true;
     QString m_dedup;
 };

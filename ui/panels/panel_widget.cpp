@@ -98,6 +98,11 @@ void PanelWidget::showMessage(const QString& text, bool isError) {
     m_body->setCurrentWidget(m_message);
 }
 
+void PanelWidget::showLiveContent() {
+    if (m_body->currentWidget() != m_content && !m_isError)
+        m_body->setCurrentWidget(m_content);
+}
+
 QString PanelWidget::bodyState() const {
     if (m_body->currentWidget() == m_content)
         return QStringLiteral("content");

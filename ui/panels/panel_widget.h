@@ -52,6 +52,10 @@ protected:
 
     const FieldOptions& fieldOptions() const { return m_fieldOptions; }
 
+    // For panels that receive rows outside setData() (live logs): shows the
+    // content instead of "No data"; an error stays shown.
+    void showLiveContent();
+
 private:
     void showMessage(const QString& text, bool isError);
 

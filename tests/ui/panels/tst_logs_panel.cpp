@@ -10,6 +10,7 @@
 #include "core/dashboard/panel_queries.h"
 #include "core/engine/engine.h"
 #include "core/instrument/metric_registry.h"
+#include "core/logs/live/live_tail_hub.h"
 #include "core/logs/store/logs_service.h"
 #include "core/model/in_memory_storage.h"
 #include "core/promql/engine.h"
@@ -115,6 +116,58 @@ private slots:
                  QString("error"));
         QVERIFY(logsPanel->list()->showTime());
         QVERIFY(logsPanel->list()->wrapLines());
+    }
+
+    // With the engine's live tail and a range ending now, lines stored after
+    // the query appear without a refresh: on top when newest first, at the
+    // bottom when oldest first; a range in the past does not stream.
+    void liveLinesArriveBetweenRefreshes() {
+        logs::live::LiveTailHub hub;
+        m_logs->setLiveTail(&hub);
+        dashboard::LocalMetricsSource source(m_engine, m_storage);
+        source.setLogReader(m_logs.get());
+        for (const bool newestFirst : {true, false}) {
+            auto d =
+                load("{job=\"live\"} |= \"disk\"",
+                     newestFirst ? "\"sortOrder\":\"Descending\"" : "\"sortOrder\":\"Ascending\"");
+            const dashboard::Panel& panel = d.panels.front();
+            panels::LogsPanel widget;
+            widget.setLiveTail(&hub);
+            dashboard::InterpolationContext context;
+            context.fromMs = nowMs() - 3'600'000;
+            context.toMs = nowMs();
+            widget.setPanel(panel, context);
+            QCOMPARE(widget.liveQueries(), QStringList{"{job=\"live\"} |= \"disk\""});
+            widget.setData(fetch(panel, source));
+            logsui::LogListModel* model = widget.list()->model();
+            const int before = model->rowCount();
+            if (newestFirst)  // nothing stored yet for job="live"
+                QCOMPARE(widget.bodyState(), QString("no-data"));
+
+            logs::LogStream s;
+            s.labels = model::Labels{{"job", "live"}};
+            const std::int64_t t = nowMs() * 1'000'000;
+            s.entries.push_back({t, "disk full", {}});
+            s.entries.push_back({t + 1, "cpu hot", {}});
+            s.entries.push_back({t + 2, "disk ok", {}});
+            QCOMPARE(m_logs->push({s}).accepted, std::size_t(3));
+            QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), before + 2, 5000);
+            const int newest = newestFirst ? 0 : model->rowCount() - 1;
+            const int older = newestFirst ? 1 : model->rowCount() - 2;
+            QCOMPARE(model->data(model->index(newest, 0)).toString(), QString("disk ok"));
+            QCOMPARE(model->data(model->index(older, 0)).toString(), QString("disk full"));
+            QCOMPARE(widget.bodyState(), QString("content"));
+        }
+        // A range that ended an hour ago is shown as queried, not streamed.
+        auto d = load("{job=\"live\"}", "");
+        panels::LogsPanel past;
+        past.setLiveTail(&hub);
+        dashboard::InterpolationContext context;
+        context.fromMs = nowMs() - 7'200'000;
+        context.toMs = nowMs() - 3'600'000;
+        past.setPanel(d.panels.front(), context);
+        QVERIFY(past.liveQueries().isEmpty());
+        m_logs->setLiveTail(nullptr);
     }
 
     void dedupNumbers() {
