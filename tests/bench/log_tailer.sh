@@ -22,4 +22,6 @@ bin="$build/bin/bench_log_tailer"
 ls -l "$data"
 cat "$data" > /dev/null  # page cache
 /usr/bin/time -f "ingest: peak RSS %M KiB" "$bin" ingest "$data" "$work/store"
+# The same through the bundled syslog pipeline preset (regex, labels, timestamp).
+/usr/bin/time -f "ingest with the syslog preset: peak RSS %M KiB" "$bin" ingest "$data" "$work/store" syslog
 "$bin" latency "$work/latency" 500

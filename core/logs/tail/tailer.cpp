@@ -115,6 +115,15 @@ struct Tailer::Batch {
     std::uint64_t generation = 0;
     std::vector<LogStream> streams;
     std::map<model::Labels, std::size_t> byLabels;
+    // Pipeline output: the label maps seen in this batch and their stream,
+    // so that an entry whose labels repeat (nearly all of them) finds its
+    // stream by a hash and a comparison, without building Labels.
+    struct KnownLabelMap {
+        std::size_t hash = 0;
+        std::map<std::string, std::string> labels;
+        std::size_t stream = 0;
+    };
+    std::vector<KnownLabelMap> knownLabelMaps;
     std::vector<std::pair<TailedFile*, std::uint64_t>> fileCommits;
     std::vector<std::pair<Job*, std::string>> journalCommits;
     std::size_t bytes = 0;
@@ -125,6 +134,7 @@ struct Tailer::Batch {
     void clear() {
         streams.clear();
         byLabels.clear();
+        knownLabelMaps.clear();
         fileCommits.clear();
         journalCommits.clear();
         bytes = 0;
@@ -349,11 +359,30 @@ void Tailer::emitLine(TailedFile& file, std::string_view line, TimestampNs ts, B
 void Tailer::addEntry(Job& job, pipeline::Entry&& entry, Batch& batch) {
     std::vector<pipeline::Entry> out;
     job.pipeline->process(std::move(entry), out);
+    constexpr std::size_t kMaxKnownLabelMaps = 64;
     for (auto& e : out) {
-        model::Labels labels = pipeline::streamLabels(e);
-        auto [it, inserted] = batch.byLabels.try_emplace(labels, batch.streams.size());
-        if (inserted)
-            batch.streams.push_back(LogStream{std::move(labels), {}});
+        std::size_t hash = e.labels.size();
+        for (const auto& [name, value] : e.labels) {
+            hash = hash * 31 + std::hash<std::string_view>{}(name);
+            hash = hash * 31 + std::hash<std::string_view>{}(value);
+        }
+        std::size_t stream = kNoSlot;
+        // Linear: a job's pipeline yields few label sets per batch.
+        for (const auto& known : batch.knownLabelMaps) {
+            if (known.hash == hash && known.labels == e.labels) {
+                stream = known.stream;
+                break;
+            }
+        }
+        if (stream == kNoSlot) {
+            model::Labels labels = pipeline::streamLabels(e);
+            auto [it, inserted] = batch.byLabels.try_emplace(labels, batch.streams.size());
+            if (inserted)
+                batch.streams.push_back(LogStream{std::move(labels), {}});
+            stream = it->second;
+            if (batch.knownLabelMaps.size() < kMaxKnownLabelMaps)
+                batch.knownLabelMaps.push_back({hash, e.labels, stream});
+        }
         batch.bytes += e.line.size();
         ++batch.entries;
         model::Labels metadata;
@@ -363,7 +392,7 @@ void Tailer::addEntry(Job& job, pipeline::Entry&& entry, Batch& batch) {
                 builder.set(name, value);
             metadata = builder.labels();
         }
-        batch.streams[it->second].entries.push_back(
+        batch.streams[stream].entries.push_back(
             LogEntry{e.tsNs, std::move(e.line), std::move(metadata)});
     }
 }

@@ -1,7 +1,8 @@
 // The file tailer's benchmarks (issue 7):
-//   bench_log_tailer ingest FILE STORE_DIR
+//   bench_log_tailer ingest FILE STORE_DIR [PRESET]
 //     tails FILE from offset 0 into a fresh LogStore (WAL on, one thread)
-//     until its end; prints lines/s and MB/s (target >= 300k lines/s).
+//     until its end, through the bundled pipeline PRESET when given; prints
+//     lines/s and MB/s (target >= 300k lines/s).
 //   bench_log_tailer latency DIR [N]
 //     runs the TailerService on DIR/app.log (poll period 250 ms, inotify on),
 //     appends N lines carrying their write time, and polls the store until
@@ -17,6 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
+#include "core/logs/pipeline/presets.h"
 #include "core/logs/store/log_store.h"
 #include "core/logs/tail/tailer.h"
 #include "core/logs/tail/tailer_service.h"
@@ -27,7 +31,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-tail::TailerOptions optionsFor(const std::string& glob, const std::string& positions) {
+tail::TailerOptions optionsFor(const std::string& glob, const std::string& positions,
+                               const std::string& preset = {}) {
     tail::TailerOptions options;
     options.positionsFile = positions;
     config::LogScrapeConfig job;
@@ -36,11 +41,21 @@ tail::TailerOptions optionsFor(const std::string& glob, const std::string& posit
     target.labels["job"] = "bench";
     target.labels["__path__"] = glob;
     job.staticConfigs.push_back(target);
+    if (!preset.empty()) {
+        auto text = pipeline::presetText(preset);
+        if (!text.isOk()) {
+            std::fprintf(stderr, "%s\n", text.status().message().c_str());
+            std::exit(2);
+        }
+        const YAML::Node root = YAML::Load(*text);
+        job.pipelineStages = root.IsMap() ? root["pipeline_stages"] : root;
+        job.pipelinePath = "preset " + preset;
+    }
     options.config.scrapeConfigs.push_back(job);
     return options;
 }
 
-int ingest(const std::string& file, const std::string& dir) {
+int ingest(const std::string& file, const std::string& dir, const std::string& preset) {
     if (file.empty() || file.front() != '/') {
         std::fprintf(stderr, "FILE must be an absolute path (the tailer takes absolute globs)\n");
         return 2;
@@ -54,7 +69,7 @@ int ingest(const std::string& file, const std::string& dir) {
     }
     auto& store = *opened.value();
     const std::uint64_t bytes = std::filesystem::file_size(file);
-    tail::Tailer tailer(optionsFor(file, dir + "/positions.yaml"), store);
+    tail::Tailer tailer(optionsFor(file, dir + "/positions.yaml", preset), store);
     if (Status s = tailer.open(); !s.isOk()) {
         std::fprintf(stderr, "%s\n", s.message().c_str());
         return 1;
@@ -68,8 +83,9 @@ int ingest(const std::string& file, const std::string& dir) {
     const std::uint64_t lines = tailer.linesRead();
     (void)tailer.close();
     std::printf(
-        "tailer ingest: %llu lines, %.1f MB in %.2f s wall (%.2f s CPU): %.0f lines/s, "
+        "tailer ingest%s%s: %llu lines, %.1f MB in %.2f s wall (%.2f s CPU): %.0f lines/s, "
         "%.1f MB/s; dropped %llu\n",
+        preset.empty() ? "" : " through the preset ", preset.c_str(),
         static_cast<unsigned long long>(lines), bytes / 1e6, seconds, cpu, lines / seconds,
         bytes / 1e6 / seconds, static_cast<unsigned long long>(tailer.droppedEntries()));
     (void)store.close();
@@ -143,7 +159,7 @@ int latency(const std::string& dir, int n) {
 
 int main(int argc, char** argv) {
     if (argc >= 4 && std::strcmp(argv[1], "ingest") == 0)
-        return ingest(argv[2], argv[3]);
+        return ingest(argv[2], argv[3], argc >= 5 ? argv[4] : "");
     if (argc >= 3 && std::strcmp(argv[1], "latency") == 0)
         return latency(argv[2], argc >= 4 ? std::atoi(argv[3]) : 500);
     std::fprintf(stderr,
