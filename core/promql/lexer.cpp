@@ -1,5 +1,6 @@
 #include "core/promql/lexer.h"
 #include "core/util/go_quote.h"
+#include "core/util/utf8.h"
 
 #include <array>
 #include <cstdio>
@@ -403,24 +404,6 @@ private:
     std::vector<Token> m_tokens;
 };
 
-void appendUtf8(std::string* out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
 int hexValue(char c) {
     if (isDigit(c))
         return c - '0';
@@ -512,7 +495,7 @@ bool unquoteString(std::string_view quoted, std::string* out, std::string* error
                 } else {
                     if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
                         return bad("escape sequence is an invalid Unicode code point");
-                    appendUtf8(out, v);
+                    appendUtf8(*out, v);
                 }
                 break;
             }

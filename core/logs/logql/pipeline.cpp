@@ -12,6 +12,7 @@
 #include "core/logs/logql/line_template.h"
 #include "core/logs/logql/value_parse.h"
 #include "core/util/go_quote.h"
+#include "core/util/utf8.h"
 
 namespace vigil::logql {
 
@@ -146,23 +147,6 @@ private:
                                       m_s[m_pos] == '\n' || m_s[m_pos] == '\r'))
             ++m_pos;
     }
-    static void appendUtf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
     bool parseString(std::string* out) {
         ++m_pos;  // opening quote
         while (m_pos < m_s.size()) {
@@ -175,53 +159,8 @@ private:
             }
             if (m_pos >= m_s.size())
                 break;
-            char e = m_s[m_pos++];
-            switch (e) {
-                case '"':
-                    out->push_back('"');
-                    break;
-                case '\\':
-                    out->push_back('\\');
-                    break;
-                case '/':
-                    out->push_back('/');
-                    break;
-                case 'b':
-                    out->push_back('\b');
-                    break;
-                case 'f':
-                    out->push_back('\f');
-                    break;
-                case 'n':
-                    out->push_back('\n');
-                    break;
-                case 'r':
-                    out->push_back('\r');
-                    break;
-                case 't':
-                    out->push_back('\t');
-                    break;
-                case 'u': {
-                    if (m_pos + 4 > m_s.size())
-                        return fail("bad \\u escape");
-                    unsigned cp = static_cast<unsigned>(
-                        std::stoul(std::string(m_s.substr(m_pos, 4)), nullptr, 16));
-                    m_pos += 4;
-                    if (cp >= 0xD800 && cp < 0xDC00 && m_pos + 6 <= m_s.size() &&
-                        m_s[m_pos] == '\\' && m_s[m_pos + 1] == 'u') {
-                        unsigned lo = static_cast<unsigned>(
-                            std::stoul(std::string(m_s.substr(m_pos + 2, 4)), nullptr, 16));
-                        if (lo >= 0xDC00 && lo < 0xE000) {
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            m_pos += 6;
-                        }
-                    }
-                    appendUtf8(*out, cp);
-                    break;
-                }
-                default:
-                    return fail("invalid escape in string");
-            }
+            if (!decodeJsonEscape(m_s, m_pos, *out))
+                return fail(m_s[m_pos] == 'u' ? "bad \\u escape" : "invalid escape in string");
         }
         return fail("unterminated string");
     }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/util/go_float.h"
+#include "core/util/utf8.h"
 
 namespace vigil::logs::pipeline {
 namespace {
@@ -103,46 +104,6 @@ private:
         out->text.assign(m_s.substr(start, m_pos - start));
         return true;
     }
-    static int hex(char c) {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-    bool hex4(std::uint32_t* cp) {
-        if (m_pos + 4 > m_s.size())
-            return fail("invalid \\u escape");
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) {
-            const int h = hex(m_s[m_pos + static_cast<std::size_t>(i)]);
-            if (h < 0)
-                return fail("invalid \\u escape");
-            v = v * 16 + static_cast<std::uint32_t>(h);
-        }
-        m_pos += 4;
-        *cp = v;
-        return true;
-    }
-    static void appendUtf8(std::string& out, std::uint32_t cp) {
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
     bool string(std::string* out) {
         ++m_pos;  // opening quote
         out->clear();
@@ -163,60 +124,9 @@ private:
                 return fail("invalid character in string literal");
             if (++m_pos >= m_s.size())
                 return fail("unexpected end of JSON input");
-            const char e = m_s[m_pos++];
-            switch (e) {
-                case '"':
-                    out->push_back('"');
-                    break;
-                case '\\':
-                    out->push_back('\\');
-                    break;
-                case '/':
-                    out->push_back('/');
-                    break;
-                case 'b':
-                    out->push_back('\b');
-                    break;
-                case 'f':
-                    out->push_back('\f');
-                    break;
-                case 'n':
-                    out->push_back('\n');
-                    break;
-                case 'r':
-                    out->push_back('\r');
-                    break;
-                case 't':
-                    out->push_back('\t');
-                    break;
-                case 'u': {
-                    std::uint32_t cp = 0;
-                    if (!hex4(&cp))
-                        return false;
-                    if (cp >= 0xD800 && cp < 0xDC00) {
-                        std::uint32_t lo = 0;
-                        const std::size_t save = m_pos;
-                        if (m_pos + 1 < m_s.size() && m_s[m_pos] == '\\' && m_s[m_pos + 1] == 'u') {
-                            m_pos += 2;
-                            if (hex4(&lo) && lo >= 0xDC00 && lo < 0xE000) {
-                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            } else {
-                                m_error.clear();
-                                m_pos = save;
-                                cp = 0xFFFD;
-                            }
-                        } else {
-                            cp = 0xFFFD;
-                        }
-                    } else if (cp >= 0xDC00 && cp < 0xE000) {
-                        cp = 0xFFFD;
-                    }
-                    appendUtf8(*out, cp);
-                    break;
-                }
-                default:
-                    return fail("invalid escape in string literal");
-            }
+            if (!decodeJsonEscape(m_s, m_pos, *out))
+                return fail(m_s[m_pos] == 'u' ? "invalid \\u escape"
+                                              : "invalid escape in string literal");
         }
     }
     bool object(JsonValue* out, int depth) {
