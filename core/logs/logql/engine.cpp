@@ -736,7 +736,7 @@ std::string expandTemplate(const std::string& tmpl, const RE2& re,
         int index = -1;
         if (std::all_of(name.begin(), name.end(),
                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-            index = std::stoi(name);
+            index = parseGroupIndex(name);
         } else if (auto it = names.find(name); it != names.end()) {
             index = it->second;
         }

@@ -137,7 +137,7 @@ std::string goReplacementToRe2(const std::string& repl, const RE2& re) {
         if (!name.empty() && std::all_of(name.begin(), name.end(), [](char d) {
                 return std::isdigit(static_cast<unsigned char>(d));
             }))
-            index = std::stoi(name);
+            index = parseGroupIndex(name);
         else if (auto it = names.find(name); it != names.end())
             index = it->second;
         if (index >= 0 && index <= 9)

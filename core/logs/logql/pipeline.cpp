@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <set>
 
@@ -310,7 +311,10 @@ Result<std::vector<PathStep>> parseJsonPath(std::string_view expr) {
                     if (!std::isdigit(static_cast<unsigned char>(d)))
                         return bad();
                 step.isIndex = true;
-                step.index = std::stol(std::string(inner));
+                const auto [end, ec] =
+                    std::from_chars(inner.data(), inner.data() + inner.size(), step.index);
+                if (ec != std::errc() || end != inner.data() + inner.size())
+                    return bad();  // too large for an index
             }
             steps.push_back(std::move(step));
             i = close + 1;

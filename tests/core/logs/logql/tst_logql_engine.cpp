@@ -172,6 +172,35 @@ private slots:
         QCOMPARE(lines, (std::vector<std::string>{"not json", "{\"level\":\"\\uZZZZ\"}"}));
     }
 
+    // Group references too large to be a group expand to nothing, as in Go,
+    // instead of overflowing.
+    void hugeGroupReferencesExpandToNothing() {
+        logs::MemoryLogStore store;
+        store.push({stream({{"app", "a"}}, {{1 * kSec, "x"}})});
+        logql::Engine engine(store);
+        logql::QueryParams p;
+        p.startNs = 2 * kSec;
+        p.endNs = 2 * kSec;
+        p.instant = true;
+        auto r = engine.query(
+            "label_replace(count_over_time({app=\"a\"}[1m]), \"x\", "
+            "\"<$99999999999999999999>\", \"app\", \"(.*)\")",
+            p);
+        QVERIFY2(r.isOk(), r.status().message().c_str());
+        QCOMPARE(r->series.size(), std::size_t(1));
+        QCOMPARE(std::string(r->series[0].labels.get("x")), std::string("<>"));
+        p.instant = false;
+        p.startNs = 0;
+        p.endNs = 10 * kSec;
+        p.direction = logs::Direction::kForward;
+        r = engine.query(
+            "{app=\"a\"} | line_format "
+            "\"{{regexReplaceAll \\\"(a)\\\" .app \\\"[$12345678901234567890]\\\"}}\"",
+            p);
+        QVERIFY2(r.isOk(), r.status().message().c_str());
+        QCOMPARE(r->streams[0].entries[0].line, std::string("[]"));
+    }
+
     void logQueryStreamOrderIsLokis() {
         // Loki sorts streams by label string: {a="1", b="2"} before {a="1"}.
         logs::MemoryLogStore store;
