@@ -402,9 +402,16 @@ void TimeSeriesPanel::updateAxes(double minValue, double maxValue, qint64 fromMs
     grid.setAlpha(40);
     m_plot->setGrid(std::move(timeTicks), std::move(valueTicks), grid);
     const qint64 span = toMs - fromMs;
-    m_timeAxis->setFormat(span <= 2 * 3600 * 1000LL    ? QStringLiteral("HH:mm")
+    // Ticks less than a minute apart need seconds, or neighbours read alike.
+    const qint64 tickSpacing = span / (timeTickCount - 1);
+    m_timeAxis->setFormat(tickSpacing < 60'000         ? QStringLiteral("HH:mm:ss")
+                          : span <= 2 * 3600 * 1000LL  ? QStringLiteral("HH:mm")
                           : span <= 3 * 86400 * 1000LL ? QStringLiteral("MM/dd HH:mm")
                                                        : QStringLiteral("MM/dd"));
+}
+
+QString TimeSeriesPanel::timeAxisFormat() const {
+    return m_timeAxis->format();
 }
 
 void TimeSeriesPanel::updateThresholds(double minValue, double maxValue) {

@@ -35,6 +35,7 @@ public:
     // Points drawn for that series (after the reduction; gaps not counted).
     std::size_t pointCount(const QString& name) const;
     QStringList valueAxisLabels() const;
+    QString timeAxisFormat() const;
     QTableWidget* legend() const { return m_legend; }
     QString tooltipAt(qint64 timeMs) const;
     void toggleIsolation(const QString& name);

@@ -343,6 +343,29 @@ private slots:
         QVERIFY2(QToolTip::text().contains(QStringLiteral("b: 2")), qPrintable(QToolTip::text()));
     }
 
+    // Time labels carry seconds when ticks are less than a minute apart, so
+    // that neighbouring labels never read alike; dates past two hours.
+    void timeAxisFormatFollowsTheTickSpacing_data() {
+        QTest::addColumn<qint64>("spanMs");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("2m") << qint64(120'000) << "HH:mm:ss";
+        QTest::newRow("5m") << qint64(300'000) << "HH:mm";
+        QTest::newRow("1h") << qint64(3'600'000) << "HH:mm";
+        QTest::newRow("1d") << qint64(86'400'000) << "MM/dd HH:mm";
+        QTest::newRow("7d") << qint64(7 * 86'400'000LL) << "MM/dd";
+    }
+    void timeAxisFormatFollowsTheTickSpacing() {
+        QFETCH(qint64, spanMs);
+        QFETCH(QString, format);
+        TimeSeriesPanel panel;
+        panel.resize(700, 320);
+        panel.setPanel(panelFrom("{\"type\":\"timeseries\"}"));
+        PanelData data = frame({constant("a", 1, 100)});
+        data.toMs = data.fromMs + spanMs;
+        panel.setData(data);
+        QCOMPARE(panel.timeAxisFormat(), format);
+    }
+
     void errorsAndEmptyResultsAreSaidInsideThePanel() {
         std::unique_ptr<PanelWidget> panel(createPanelWidget(QStringLiteral("timeseries")));
         panel->setPanel(panelFrom("{\"type\":\"timeseries\",\"title\":\"X\"}"));
