@@ -94,8 +94,29 @@ void LogsPanel::onLiveBatch(const logs::live::LiveBatch& batch) {
         rows.push_back(logsui::rowFromLiveEntry(e));
     if (bodyState() == QLatin1String("error") || rows.empty())
         return;  // the query's error stays until a refresh answers
+    logsui::LogListModel* model = m_list->model();
     if (bodyState() == QLatin1String("no-data"))
-        m_list->model()->clear();  // rows of an earlier answer are not shown now
+        model->clear();  // rows of an earlier answer are not shown now
+    if (!m_dedup.isEmpty() && m_dedup != QLatin1String("none")) {
+        // As for query results: a line equal to the one shown before it (in
+        // time order, the newest shown line first) is left out.
+        const int count = model->rowCount();
+        QString previous =
+            count > 0 ? logDedupKey(model->row(m_newestFirst ? 0 : count - 1).line, m_dedup)
+                      : QString();
+        bool havePrevious = count > 0;
+        std::vector<logsui::LogRow> kept;
+        kept.reserve(rows.size());
+        for (auto& r : rows) {
+            QString key = logDedupKey(r.line, m_dedup);
+            if (havePrevious && key == previous)
+                continue;
+            previous = std::move(key);
+            havePrevious = true;
+            kept.push_back(std::move(r));
+        }
+        rows = std::move(kept);
+    }
     if (m_newestFirst)
 
         m_list->model()->prepend(std::move(rows));

@@ -24,7 +24,7 @@ namespace vigil::panels {
 // Each dashboard refresh re-queries through the query service. Live: with
 // the engine's live tail (setLiveTail) and a time range that ends now, the
 // lines its targets match appear as they are stored, between refreshes
-// (bounded to maxLiveRows, the oldest go; dedup applies to query results).
+// (at most kMaxRows, the oldest go; dedup applies to them too).
 class LogsPanel : public PanelWidget {
     Q_OBJECT
 public:

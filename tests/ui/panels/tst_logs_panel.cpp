@@ -158,6 +158,35 @@ private slots:
             QCOMPARE(model->data(model->index(older, 0)).toString(), QString("disk full"));
             QCOMPARE(widget.bodyState(), QString("content"));
         }
+        // Dedup applies to live lines: the repeat of the newest line and a
+        // repeat within the batch are left out.
+        {
+            auto d = load("{job=\"dedup\"}", "\"dedupStrategy\":\"numbers\"");
+            panels::LogsPanel widget;
+            widget.setLiveTail(&hub);
+            dashboard::InterpolationContext context;
+            context.fromMs = nowMs() - 3'600'000;
+            context.toMs = nowMs();
+            widget.setPanel(d.panels.front(), context);
+            widget.setData(fetch(d.panels.front(), source));
+            logsui::LogListModel* model = widget.list()->model();
+            logs::LogStream s;
+            s.labels = model::Labels{{"job", "dedup"}};
+            const std::int64_t t = nowMs() * 1'000'000;
+            s.entries.push_back({t, "retry 1", {}});
+            s.entries.push_back({t + 1, "retry 2", {}});
+            s.entries.push_back({t + 2, "done", {}});
+            QCOMPARE(m_logs->push({s}).accepted, std::size_t(3));
+            QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, 5000);
+            s.entries = {{t + 3, "done", {}}, {t + 4, "retry 3", {}}};
+            QCOMPARE(m_logs->push({s}).accepted, std::size_t(2));
+            QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 5000);
+            QTest::qWait(100);
+            QCOMPARE(model->rowCount(), 3);
+            QCOMPARE(model->data(model->index(0, 0)).toString(), QString("retry 3"));
+            QCOMPARE(model->data(model->index(1, 0)).toString(), QString("done"));
+            QCOMPARE(model->data(model->index(2, 0)).toString(), QString("retry 1"));
+        }
         // A range that ended an hour ago is shown as queried, not streamed.
         auto d = load("{job=\"live\"}", "");
         panels::LogsPanel past;
