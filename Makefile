@@ -8,6 +8,8 @@
 
 BUILD_DIR   := build/release
 ASAN_DIR    := build/asan
+empty       :=
+space       := $(empty) $(empty)
 BIN         := $(BUILD_DIR)/bin
 CTEST_JOBS  ?= 2
 # CI=true turns warnings into errors.
@@ -50,11 +52,16 @@ test: deps-test configure
 	@$(MAKE) --no-print-directory test-asan
 
 # The engine library and its lifecycle test under AddressSanitizer and
-# UndefinedBehaviorSanitizer (leaks included).
+# UndefinedBehaviorSanitizer (leaks included), with the parsers of untrusted
+# input (log lines, pipelines, LogQL, JSON escapes) and the threaded log
+# paths (tailer, live tail hub, chunk prefetch, log rules).
+ASAN_TESTS := tst_engine tst_http_service tst_tailer tst_tailer_engine tst_pipeline_stages \
+	tst_pipeline_parts tst_pipeline_presets tst_live_tail_hub tst_log_chunk_encoding \
+	tst_logql_engine tst_log_rules tst_utf8
 test-asan: deps-test
 	@cmake --preset asan -DVIGIL_WERROR=$(WERROR) >/dev/null
-	@cmake --build --preset asan --target tst_engine tst_http_service
-	@ctest --preset asan -R '^(tst_engine|tst_http_service)$$'
+	@cmake --build --preset asan --target $(ASAN_TESTS)
+	@ctest --preset asan -R '^($(subst $(space),|,$(strip $(ASAN_TESTS))))$$'
 
 bench: build
 	@cmake --build --preset release --target vigil_benchmarks
