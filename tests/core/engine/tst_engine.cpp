@@ -271,7 +271,8 @@ private slots:
         QStringList names;
         for (const auto& status : statuses)
             names << status.name;
-        QCOMPARE(names, QStringList({"tsdb", "logs", "http", "host-collector", "self-monitoring", "rules", "a", "b"}));
+        QCOMPARE(names, QStringList({"tsdb", "logs", "http", "host-collector", "self-monitoring",
+                                     "rules", "a", "b"}));
     }
 
     void failedStartRollsBack() {
