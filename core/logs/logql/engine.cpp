@@ -15,6 +15,7 @@
 #include "core/logs/logql/pipeline.h"
 #include "core/logs/logql/value_parse.h"
 #include "core/logs/memory_log_store.h"
+#include "core/promql/eval_support.h"
 
 namespace vigil::logql {
 
@@ -698,57 +699,6 @@ Result<StepValues> evalBinary(const BinaryExpr& e, const EvalContext& ctx) {
     return out;
 }
 
-// Expands $1, ${1}, $name, ${name} as Go's regexp.Expand does.
-std::string expandTemplate(const std::string& tmpl, const RE2& re,
-                           const std::vector<re2::StringPiece>& groups) {
-    std::string out;
-    const auto& names = re.NamedCapturingGroups();
-    for (std::size_t i = 0; i < tmpl.size(); ++i) {
-        if (tmpl[i] != '$' || i + 1 >= tmpl.size()) {
-            out += tmpl[i];
-            continue;
-        }
-        if (tmpl[i + 1] == '$') {
-            out += '$';
-            ++i;
-            continue;
-        }
-        std::string name;
-        std::size_t j = i + 1;
-        if (tmpl[j] == '{') {
-            std::size_t close = tmpl.find('}', j);
-            if (close == std::string::npos) {
-                out += tmpl[i];
-                continue;
-            }
-            name = tmpl.substr(j + 1, close - j - 1);
-            j = close + 1;
-        } else {
-            while (j < tmpl.size() &&
-                   (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
-                ++j;
-            name = tmpl.substr(i + 1, j - i - 1);
-        }
-        if (name.empty()) {
-            out += tmpl[i];
-            continue;
-        }
-        int index = -1;
-        if (std::all_of(name.begin(), name.end(),
-                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-            index = parseGroupIndex(name);
-        } else if (auto it = names.find(name); it != names.end()) {
-            index = it->second;
-        }
-        if (index >= 0 && static_cast<std::size_t>(index) < groups.size() &&
-            groups[static_cast<std::size_t>(index)].data())
-            out.append(groups[static_cast<std::size_t>(index)].data(),
-                       groups[static_cast<std::size_t>(index)].size());
-        i = j - 1;
-    }
-    return out;
-}
-
 Result<StepValues> evalLabelReplace(const LabelReplaceExpr& e, const EvalContext& ctx) {
     RE2 re("^(?s:" + e.regex + ")$", RE2::Quiet);
     if (!re.ok())
@@ -759,14 +709,21 @@ Result<StepValues> evalLabelReplace(const LabelReplaceExpr& e, const EvalContext
     StepValues v = std::move(inner.value());
     if (v.isScalar)
         return Status::error("label_replace needs a vector");
-    int n = re.NumberOfCapturingGroups();
-    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
+    const int n = re.NumberOfCapturingGroups() + 1;
+    std::vector<std::string> names(static_cast<std::size_t>(n));
+    for (const auto& [name, index] : re.NamedCapturingGroups())
+        names[static_cast<std::size_t>(index)] = name;
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n));
+    std::vector<std::string_view> views(static_cast<std::size_t>(n));
     for (auto& vec : v.vectors) {
         for (Sample& s : vec) {
             std::string src(s.labels.get(e.source));
-            if (!re.Match(src, 0, src.size(), RE2::UNANCHORED, groups.data(), n + 1))
+            if (!re.Match(src, 0, src.size(), RE2::UNANCHORED, groups.data(), n))
                 continue;
-            std::string value = expandTemplate(e.replacement, re, groups);
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                views[g] = std::string_view(groups[g].data(), groups[g].size());
+            // Go's regexp.Expand, shared with PromQL's label_replace.
+            std::string value = promql::expandTemplate(e.replacement, views.data(), n, names);
             model::LabelsBuilder b(s.labels);
             if (value.empty())
                 b.del(e.destination);

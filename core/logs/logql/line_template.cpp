@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/logs/logql/value_parse.h"
+#include "core/template/function_helpers.h"
 #include "core/template/go_time.h"
 #include "core/template/template.h"
 #include "core/template/value.h"
@@ -96,55 +97,6 @@ std::string caseMap(std::string s, bool upper) {
         c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c))
                                     : std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-// Go regexp replacement ($1, ${name}) to RE2's \1 form.
-std::string goReplacementToRe2(const std::string& repl, const RE2& re) {
-    std::string out;
-    const auto& names = re.NamedCapturingGroups();
-    for (std::size_t i = 0; i < repl.size(); ++i) {
-        char c = repl[i];
-        if (c == '\\') {
-            out += "\\\\";
-            continue;
-        }
-        if (c != '$' || i + 1 >= repl.size()) {
-            out += c;
-            continue;
-        }
-        if (repl[i + 1] == '$') {
-            out += '$';
-            ++i;
-            continue;
-        }
-        std::string name;
-        std::size_t j = i + 1;
-        if (repl[j] == '{') {
-            std::size_t close = repl.find('}', j);
-            if (close == std::string::npos) {
-                out += c;
-                continue;
-            }
-            name = repl.substr(j + 1, close - j - 1);
-            j = close + 1;
-        } else {
-            while (j < repl.size() &&
-                   (std::isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_'))
-                ++j;
-            name = repl.substr(i + 1, j - i - 1);
-        }
-        int index = -1;
-        if (!name.empty() && std::all_of(name.begin(), name.end(), [](char d) {
-                return std::isdigit(static_cast<unsigned char>(d));
-            }))
-            index = parseGroupIndex(name);
-        else if (auto it = names.find(name); it != names.end())
-            index = it->second;
-        if (index >= 0 && index <= 9)
-            out += "\\" + std::to_string(index);
-        i = j - 1;
-    }
-    return out;
 }
 
 std::string base64Encode(std::string_view in) {
@@ -386,20 +338,21 @@ const FuncMap& lokiFunctions() {
                 ++n;
             return Value(n);
         });
-        auto regexReplace = [](bool literal) {
-            return fn(3, 3, [literal](Args a) -> Result<Value> {
-                RE2 re(str(a[0]), RE2::Quiet);
-                if (!re.ok())
-                    return Status::error("error parsing regexp: " + re.error());
-                std::string s = str(a[1]);
-                std::string repl = str(a[2]);
-                repl = literal ? replaceAll(repl, "\\", "\\\\") : goReplacementToRe2(repl, re);
-                RE2::GlobalReplace(&s, re, repl);
-                return Value(s);
-            });
-        };
-        m["regexReplaceAll"] = regexReplace(false);
-        m["regexReplaceAllLiteral"] = regexReplace(true);
+        // Go's regexp ReplaceAllString ($1, ${name} expanded as Go does).
+        m["regexReplaceAll"] = fn(3, 3, [](Args a) -> Result<Value> {
+            auto replaced = gotmpl::regexReplaceAll(str(a[0]), str(a[2]), str(a[1]));
+            if (!replaced.isOk())
+                return replaced.status();
+            return Value(std::move(replaced.value()));
+        });
+        m["regexReplaceAllLiteral"] = fn(3, 3, [](Args a) -> Result<Value> {
+            RE2 re(str(a[0]), RE2::Quiet);
+            if (!re.ok())
+                return Status::error("error parsing regexp: " + re.error());
+            std::string s = str(a[1]);
+            RE2::GlobalReplace(&s, re, replaceAll(str(a[2]), "\\", "\\\\"));
+            return Value(s);
+        });
         m["b64enc"] = str1([](const std::string& s) { return base64Encode(s); });
         m["b64dec"] = str1([](const std::string& s) { return base64Decode(s); });
         m["urlencode"] = str1([](const std::string& s) { return urlEncode(s); });

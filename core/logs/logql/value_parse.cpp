@@ -238,14 +238,4 @@ Result<std::uint64_t> parseHumanBytes(std::string_view text) {
     return Status::error("unhandled size name: " + extra);
 }
 
-int parseGroupIndex(std::string_view digits) {
-    int number = 0;
-    for (const char c : digits) {
-        if (number >= 100'000'000)
-            return -1;
-        number = number * 10 + (c - '0');
-    }
-    return number;
-}
-
 }  // namespace vigil::logql

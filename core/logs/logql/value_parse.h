@@ -24,9 +24,4 @@ Result<std::int64_t> parseGoDuration(std::string_view text);
 // (case-insensitive units, commas ignored, truncated to an integer).
 Result<std::uint64_t> parseHumanBytes(std::string_view text);
 
-// The group number of a `$1`/`${12}` reference in a regexp replacement
-// (REQUIRES: `digits` is all ASCII digits), as Go's regexp.Expand reads it:
-// -1 for a number of 1e8 or more (never a group; no overflow).
-int parseGroupIndex(std::string_view digits);
-
 }  // namespace vigil::logql

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/promql/result_json.h"
 #include "core/util/go_float.h"
 #include "core/util/utf8.h"
 
@@ -222,7 +223,7 @@ void appendJson(std::string& out, const JsonValue& v) {
             appendGoJsonNumber(out, v.text);
             break;
         case JsonValue::Kind::kString:
-            appendJsonString(out, v.text);
+            promql::appendJsonString(out, v.text);
             break;
         case JsonValue::Kind::kArray: {
             out.push_back('[');
@@ -251,7 +252,7 @@ void appendJson(std::string& out, const JsonValue& v) {
             for (std::size_t i = 0; i < members.size(); ++i) {
                 if (i)
                     out.push_back(',');
-                appendJsonString(out, members[i]->first);
+                promql::appendJsonString(out, members[i]->first);
                 out.push_back(':');
                 appendJson(out, members[i]->second);
             }
@@ -288,49 +289,6 @@ std::string jsonToExtracted(const JsonValue& value) {
             appendJson(out, value);
             return out;
     }
-}
-
-void appendJsonString(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                continue;
-            case '\\':
-                out += "\\\\";
-                continue;
-            case '\n':
-                out += "\\n";
-                continue;
-            case '\r':
-                out += "\\r";
-                continue;
-            case '\t':
-                out += "\\t";
-                continue;
-            default:
-                break;
-        }
-        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out += "\\u00";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-            continue;
-        }
-        // U+2028 / U+2029 (E2 80 A8 / E2 80 A9).
-        if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-            (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
-             static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
-            out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-            i += 2;
-            continue;
-        }
-        out.push_back(static_cast<char>(c));
-    }
-    out.push_back('"');
 }
 
 }  // namespace vigil::logs::pipeline

@@ -33,8 +33,4 @@ bool parseJson(std::string_view text, JsonValue* out, std::string* error);
 // keys sorted (Go's json.Marshal of a map).
 std::string jsonToExtracted(const JsonValue& value);
 
-// Appends `s` as a JSON string literal (Go's json.Marshal escaping of <, >, &
-// and U+2028/2029 included).
-void appendJsonString(std::string& out, std::string_view s);
-
 }  // namespace vigil::logs::pipeline

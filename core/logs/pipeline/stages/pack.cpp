@@ -11,6 +11,7 @@
 #include "core/logs/pipeline/json_value.h"
 #include "core/logs/pipeline/stage_util.h"
 #include "core/logs/pipeline/stages/stages.h"
+#include "core/promql/result_json.h"
 
 namespace vigil::logs::pipeline::stages {
 namespace {
@@ -26,14 +27,14 @@ public:
             const auto it = entry.extracted.find(name);
             if (it == entry.extracted.end())
                 continue;
-            appendJsonString(out, name);
+            promql::appendJsonString(out, name);
             out.push_back(':');
-            appendJsonString(out, it->second);
+            promql::appendJsonString(out, it->second);
             out.push_back(',');
             entry.labels.erase(name);
         }
         out += "\"_entry\":";
-        appendJsonString(out, entry.line);
+        promql::appendJsonString(out, entry.line);
         out.push_back('}');
         entry.line = std::move(out);
         if (m_ingestTimestamp)
