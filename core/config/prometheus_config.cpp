@@ -29,12 +29,6 @@ constexpr const char* kUnsupportedServiceDiscovery[] = {
     "triton_sd_configs",     "uyuni_sd_configs",       "vultr_sd_configs",
 };
 
-std::string resolvePath(const std::string& baseDir, const std::string& path) {
-    if (path.empty() || baseDir.empty() || std::filesystem::path(path).is_absolute())
-        return path;
-    return (std::filesystem::path(baseDir) / path).lexically_normal().string();
-}
-
 bool readUnsigned(YamlMapReader& reader, const char* key, std::uint64_t& out) {
     std::int64_t value = 0;
     if (!reader.read(key, value))
@@ -100,9 +94,9 @@ void readTlsConfig(const YAML::Node& node, ConfigErrors& errors, const std::stri
     reader.read("insecure_skip_verify", tls.insecureSkipVerify);
     reader.warnUnsupported({"ca", "cert", "key", "min_version", "max_version"});
     reader.finish();
-    tls.caFile = resolvePath(baseDir, tls.caFile);
-    tls.certFile = resolvePath(baseDir, tls.certFile);
-    tls.keyFile = resolvePath(baseDir, tls.keyFile);
+    tls.caFile = resolveConfigPath(baseDir, tls.caFile);
+    tls.certFile = resolveConfigPath(baseDir, tls.certFile);
+    tls.keyFile = resolveConfigPath(baseDir, tls.keyFile);
     if (tls.certFile.empty() != tls.keyFile.empty()) {
         errors.add(node.Mark(),
                    path +
@@ -121,7 +115,7 @@ void readHttpClientConfig(YamlMapReader& reader, const std::string& baseDir,
         auth.read("password_file", http.basicAuthPasswordFile);
         auth.warnUnsupported({"username_file"});
         auth.finish();
-        http.basicAuthPasswordFile = resolvePath(baseDir, http.basicAuthPasswordFile);
+        http.basicAuthPasswordFile = resolveConfigPath(baseDir, http.basicAuthPasswordFile);
         if (!http.basicAuthPassword.empty() && !http.basicAuthPasswordFile.empty()) {
             errors.add(basic.Mark(),
                        "at most one of basic_auth password & password_file must be configured");
@@ -141,7 +135,8 @@ void readHttpClientConfig(YamlMapReader& reader, const std::string& baseDir,
         auth.read("credentials", http.authorizationCredentials);
         auth.read("credentials_file", http.authorizationCredentialsFile);
         auth.finish();
-        http.authorizationCredentialsFile = resolvePath(baseDir, http.authorizationCredentialsFile);
+        http.authorizationCredentialsFile =
+            resolveConfigPath(baseDir, http.authorizationCredentialsFile);
         std::string lowered = http.authorizationType;
         for (char& c : lowered)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -168,7 +163,7 @@ void readHttpClientConfig(YamlMapReader& reader, const std::string& baseDir,
     }
     if (hasBearer) {  // the legacy fields are authorization with type Bearer
         http.authorizationCredentials = bearerToken;
-        http.authorizationCredentialsFile = resolvePath(baseDir, bearerTokenFile);
+        http.authorizationCredentialsFile = resolveConfigPath(baseDir, bearerTokenFile);
     }
     if ((hasBearer || hasAuthorization) && http.authorizationType.empty())
         http.authorizationType = "Bearer";
@@ -210,7 +205,7 @@ void readFileSdConfig(const YAML::Node& node, ConfigErrors& errors, const std::s
                        path + ".files: invalid file extension \"" + file +
                            "\": only .json, .yml and .yaml are allowed");
         }
-        file = resolvePath(baseDir, file);
+        file = resolveConfigPath(baseDir, file);
     }
 }
 
@@ -403,7 +398,7 @@ Result<LoadedPrometheusConfig> parsePrometheusConfig(std::string_view text,
     readGlobalConfig(top.child("global"), errors, loaded.config.global);
     top.read("rule_files", loaded.config.ruleFiles);
     for (auto& file : loaded.config.ruleFiles)
-        file = resolvePath(baseDir, file);
+        file = resolveConfigPath(baseDir, file);
     readScrapeConfigs(top.child("scrape_configs"), errors, loaded.config.global, baseDir,
                       loaded.config.scrapeConfigs);
     // alerting.alertmanagers is read by the forwarder to external

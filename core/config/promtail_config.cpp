@@ -15,12 +15,6 @@
 namespace vigil::config {
 namespace {
 
-std::string resolve(const std::string& baseDir, const std::string& path) {
-    if (path.empty() || std::filesystem::path(path).is_absolute() || baseDir.empty())
-        return path;
-    return (std::filesystem::path(baseDir) / path).lexically_normal().string();
-}
-
 // A mapping of label names to string values; `__`-prefixed names allowed
 // (`__path__`, `__path_exclude__`).
 std::map<std::string, std::string> readLabels(const YAML::Node& node, ConfigErrors& errors,
@@ -53,7 +47,7 @@ void readPositions(const YAML::Node& node, ConfigErrors& errors, const std::stri
                    const std::string& baseDir, PositionsConfig& out) {
     YamlMapReader reader(node, errors, path);
     if (reader.read("filename", out.filename))
-        out.filename = resolve(baseDir, out.filename);
+        out.filename = resolveConfigPath(baseDir, out.filename);
     if (reader.readDuration("sync_period", out.syncPeriod) && out.syncPeriod.count() <= 0)
         errors.add(reader.child("sync_period").Mark(),
                    reader.childPath("sync_period") + ": must be positive");
@@ -96,7 +90,7 @@ void readJournal(const YAML::Node& node, ConfigErrors& errors, const std::string
                                                           "\" starts with __ and would be dropped");
     }
     if (reader.read("path", out.path))
-        out.path = resolve(baseDir, out.path);
+        out.path = resolveConfigPath(baseDir, out.path);
     reader.read("matches", out.matches);
     reader.finish();
 }

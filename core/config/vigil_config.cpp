@@ -104,8 +104,7 @@ void readLogSources(YamlMapReader& reader, ConfigErrors& errors, const std::stri
     std::string path;
     if (!reader.read("promtail_config", path))
         return;
-    if (!std::filesystem::path(path).is_absolute() && !baseDir.empty())
-        path = (std::filesystem::path(baseDir) / path).lexically_normal().string();
+    path = resolveConfigPath(baseDir, path);
     logs.promtailConfigFile = path;
     auto loaded = loadPromtailConfig(path);
     if (!loaded) {
@@ -120,10 +119,8 @@ void readLogSources(YamlMapReader& reader, ConfigErrors& errors, const std::stri
 
 // Relative rule file globs are relative to the directory of the file that names them.
 void resolveRuleFiles(std::vector<std::string>& files, const std::string& baseDir) {
-    for (auto& file : files) {
-        if (!file.empty() && !std::filesystem::path(file).is_absolute() && !baseDir.empty())
-            file = (std::filesystem::path(baseDir) / file).lexically_normal().string();
-    }
+    for (auto& file : files)
+        file = resolveConfigPath(baseDir, file);
 }
 
 void readLogs(const YAML::Node& node, ConfigErrors& errors, const std::string& fileName,
@@ -220,10 +217,7 @@ void readScraping(YamlMapReader& top, ConfigErrors& errors, const std::string& f
     std::string prometheusFile;
     if (!top.read("prometheus_config", prometheusFile))
         return;
-    if (!std::filesystem::path(prometheusFile).is_absolute() && !baseDir.empty()) {
-        prometheusFile =
-            (std::filesystem::path(baseDir) / prometheusFile).lexically_normal().string();
-    }
+    prometheusFile = resolveConfigPath(baseDir, prometheusFile);
     config.prometheusConfigFile = prometheusFile;
     auto loaded = loadPrometheusConfig(prometheusFile);
     if (!loaded) {
@@ -285,8 +279,7 @@ void readAlertmanager(YamlMapReader& top, ConfigErrors& errors, std::string_view
         if (!top.read("alertmanager_config", path))
             return;
         const std::string baseDir = std::filesystem::path(fileName).parent_path().string();
-        if (!std::filesystem::path(path).is_absolute() && !baseDir.empty())
-            path = (std::filesystem::path(baseDir) / path).lexically_normal().string();
+        path = resolveConfigPath(baseDir, path);
         auto loaded = notify::loadAlertmanagerConfig(path);
         if (!loaded) {
             errors.add(top.child("alertmanager_config").Mark(),

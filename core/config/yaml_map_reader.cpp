@@ -1,5 +1,7 @@
 #include "core/config/yaml_map_reader.h"
 
+#include <filesystem>
+
 #include <algorithm>
 
 #include "core/util/human_units.h"
@@ -236,6 +238,12 @@ void YamlMapReader::finish() {
             message += "; did you mean '" + suggestion + "'?";
         m_errors.add(keyNode.Mark(), message);
     }
+}
+
+std::string resolveConfigPath(const std::string& baseDir, const std::string& path) {
+    if (path.empty() || baseDir.empty() || std::filesystem::path(path).is_absolute())
+        return path;
+    return (std::filesystem::path(baseDir) / path).lexically_normal().string();
 }
 
 }  // namespace vigil::config

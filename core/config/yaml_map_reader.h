@@ -76,4 +76,8 @@ const char* nodeKindName(const YAML::Node& node);
 // The closest of `candidates` to `word` within an edit distance of 2, or "".
 std::string closestMatch(const std::string& word, const std::vector<std::string>& candidates);
 
+// A path a configuration file names, relative to that file's directory
+// `baseDir` unless absolute (as Prometheus resolves them); "" stays "".
+std::string resolveConfigPath(const std::string& baseDir, const std::string& path);
+
 }  // namespace vigil::config
