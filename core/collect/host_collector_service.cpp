@@ -37,36 +37,12 @@ Status HostCollectorService::doStart() {
             return created.status();
         m_collector = std::move(created.value());
     }
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = false;
-    }
-    m_thread = std::thread([this] { run(); });
+    m_thread.start(m_options.interval, [this] { collectOnce(); });
     return Status::ok();
 }
 
 void HostCollectorService::doStop() {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_wake.notify_all();
-    if (m_thread.joinable())
-        m_thread.join();
-}
-
-void HostCollectorService::run() {
-    auto next = std::chrono::steady_clock::now();
-    for (;;) {
-        collectOnce();
-        next += m_options.interval;
-        const auto now = std::chrono::steady_clock::now();
-        if (next < now)  // fell behind (suspend, slow disk): skip missed ticks
-            next = now + m_options.interval;
-        std::unique_lock lock(m_mutex);
-        if (m_wake.wait_until(lock, next, [this] { return m_stopping; }))
-            return;
-    }
+    m_thread.stop();
 }
 
 void HostCollectorService::collectOnce() {

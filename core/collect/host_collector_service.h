@@ -1,13 +1,12 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "core/collect/host_collector.h"
+#include "core/engine/periodic_thread.h"
 #include "core/engine/service.h"
 #include "core/instrument/metric_registry.h"
 #include "core/model/storage.h"
@@ -46,7 +45,6 @@ protected:
     void doStop() override;
 
 private:
-    void run();
     void collectOnce();
 
     model::Storage& m_storage;
@@ -58,11 +56,8 @@ private:
     instrument::Counter& m_samplesTotal;
     instrument::Histogram& m_duration;
 
-    std::thread m_thread;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stopping = false;  // GUARDED_BY(m_mutex)
     std::atomic<std::uint64_t> m_collections{0};
+    engine::PeriodicThread m_thread;
 };
 
 }  // namespace vigil::collect

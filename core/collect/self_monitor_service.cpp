@@ -25,44 +25,24 @@ Status SelfMonitorService::doStart() {
     if (m_options.interval <= std::chrono::milliseconds::zero())
         return Status::error("self monitoring: interval must be positive, got " +
                              std::to_string(m_options.interval.count()) + "ms");
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = false;
-    }
-    m_thread = std::thread([this] { run(); });
+    m_thread.start(
+        m_options.interval, [this] { collectOnce(); }, [this] { markStale(); });
     return Status::ok();
 }
 
 void SelfMonitorService::doStop() {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_wake.notify_all();
-    if (m_thread.joinable())
-        m_thread.join();
+    m_thread.stop();
 }
 
-void SelfMonitorService::run() {
-    auto next = std::chrono::steady_clock::now();
-    for (;;) {
-        collectOnce();
-        next += m_options.interval;
-        const auto now = std::chrono::steady_clock::now();
-        if (next < now)  // fell behind (suspend): skip the missed ticks
-            next = now + m_options.interval;
-        std::unique_lock lock(m_mutex);
-        if (m_wake.wait_until(lock, next, [this] { return m_stopping; }))
-            break;
-    }
-    // As when Prometheus stops scraping a target: its series end now rather
-    // than lingering for the 5-minute lookback.
-    if (m_loop) {
-        m_loop->markAllStale(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count());
-        m_loop.reset();
-    }
+// As when Prometheus stops scraping a target: the series end now rather than
+// lingering for the 5-minute lookback.
+void SelfMonitorService::markStale() {
+    if (!m_loop)
+        return;
+    m_loop->markAllStale(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+    m_loop.reset();
 }
 
 void SelfMonitorService::collectOnce() {

@@ -1,13 +1,12 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "core/engine/periodic_thread.h"
 #include "core/engine/service.h"
 #include "core/instrument/metric_registry.h"
 #include "core/model/storage.h"
@@ -49,8 +48,8 @@ protected:
     void doStop() override;
 
 private:
-    void run();
     void collectOnce();
+    void markStale();
 
     model::Storage& m_storage;
     instrument::MetricRegistry& m_registry;
@@ -58,10 +57,7 @@ private:
     std::unique_ptr<scrape::ScrapeLoop> m_loop;  // used only by m_thread while running
 
     std::atomic<std::uint64_t> m_collections{0};
-    std::thread m_thread;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stopping = false;  // GUARDED_BY(m_mutex)
+    engine::PeriodicThread m_thread;
 };
 
 }  // namespace vigil::collect
