@@ -63,7 +63,7 @@ test-asan: deps-test
 	@cmake --build --preset asan --target $(ASAN_TESTS)
 	@ctest --preset asan -R '^($(subst $(space),|,$(strip $(ASAN_TESTS))))$$'
 
-bench: build
+bench: deps-test build
 	@cmake --build --preset release --target vigil_benchmarks
 	@tests/bench/run_all.sh $(BUILD_DIR)
 

@@ -53,3 +53,13 @@ rm -rf "$store.sync"
 "$bin" ingest "$work/syslog-unique-$unique.log" "$store.sync" --sync-every-push | sed 's/^/fsync per push: /'
 rm -rf "$store.sync"
 /usr/bin/time -f "grep -c error: %e s wall, peak RSS %M KiB" grep -c error "$data"
+# The anchor LOGVIEWER_ANCHORS.md names: lnav 0.11 filtering the same file
+# headless (index, then count the lines with "error"), in the same run.
+if command -v lnav > /dev/null; then
+    lnav_home="$(mktemp -d)"
+    HOME="$lnav_home" /usr/bin/time -f "lnav -n count of error lines: %e s wall, peak RSS %M KiB" \
+        lnav -n -c ";SELECT count(*) FROM all_logs WHERE log_body LIKE '%error%'" "$data" | tail -n 2
+    rm -rf "$lnav_home"
+else
+    echo "lnav: not installed (Debian package lnav, in packaging/deps-test.txt); anchor not run"
+fi
